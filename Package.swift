@@ -1,0 +1,127 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Strict, explicit code everywhere: Swift 6 language mode is the default for tools 6.x.
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Railyard",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "railyard", targets: ["railyard"]),
+        .library(name: "Money", targets: ["Money"]),
+        .library(name: "Ledger", targets: ["Ledger"]),
+        .library(name: "Crypto", targets: ["RailyardCrypto"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        // MARK: kernel
+        .target(name: "Money", swiftSettings: settings),
+        .target(
+            name: "RailyardCrypto",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            path: "Sources/Crypto",
+            swiftSettings: settings
+        ),
+        .target(
+            name: "Storage",
+            dependencies: [
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        .target(
+            name: "Ledger",
+            dependencies: ["Money", "Storage", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: settings
+        ),
+        .target(
+            name: "Events",
+            dependencies: [
+                "Storage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: settings
+        ),
+        .target(
+            name: "HTTP",
+            dependencies: [
+                "Money", "Storage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: settings
+        ),
+        // MARK: features
+        .target(
+            name: "Merchants",
+            dependencies: [
+                "Money", "Ledger", "Storage", "Events", "HTTP", "RailyardCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: settings
+        ),
+        // MARK: composition
+        .target(
+            name: "App",
+            dependencies: [
+                "Money", "Ledger", "Storage", "Events", "HTTP", "Merchants",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: settings
+        ),
+        .executableTarget(
+            name: "railyard",
+            dependencies: [
+                "App", "Ledger", "Storage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: settings
+        ),
+        // MARK: tests
+        .target(name: "TestSupport", dependencies: ["Storage"], path: "Tests/Support", swiftSettings: settings),
+        .testTarget(name: "MoneyTests", dependencies: ["Money"], swiftSettings: settings),
+        .testTarget(name: "CryptoTests", dependencies: ["RailyardCrypto"], swiftSettings: settings),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Storage", "Money", "TestSupport"], swiftSettings: settings),
+        .testTarget(
+            name: "AppTests",
+            dependencies: [
+                "App", "Merchants", "Events", "HTTP", "Ledger", "Storage", "Money", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: settings
+        ),
+    ]
+)

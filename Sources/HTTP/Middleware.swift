@@ -1,0 +1,87 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// Checks `Authorization: Bearer …` against a JWT or an API key. A request without the header
+/// passes through (routes decide whether they need a caller); a header that does not verify is a 401.
+public protocol Authenticator: Sendable {
+    func authenticate(bearer token: String) async throws -> Principal?
+}
+
+public struct AuthMiddleware: RouterMiddleware {
+    public typealias Context = RailyardRequestContext
+    let authenticator: any Authenticator
+
+    public init(authenticator: any Authenticator) { self.authenticator = authenticator }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization] else { return try await next(request, context) }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
+            throw APIError.unauthorized("Authorization header must be 'Bearer <token>'")
+        }
+        guard let principal = try await authenticator.authenticate(bearer: String(parts[1])) else {
+            throw APIError.unauthorized("Invalid or expired authentication token")
+        }
+        var context = context
+        context.principal = principal
+        context.logger[metadataKey: "principal"] = .string(principal.scope)
+        return try await next(request, context)
+    }
+}
+
+/// Resolves the client IP (trusting `X-Forwarded-For` only from configured proxies), tags the request
+/// with an id, turns every error into the documented JSON shape, and logs one line per request.
+public struct RequestBasicsMiddleware: RouterMiddleware {
+    public typealias Context = RailyardRequestContext
+    let trustedProxies: Set<String>
+
+    public init(trustedProxies: Set<String>) { self.trustedProxies = trustedProxies }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let peer = context.remoteAddress?.ipAddress ?? "unknown"
+        context.clientIP = Self.clientIP(peer: peer, forwardedFor: request.headers[.xForwardedFor], trusted: trustedProxies)
+        let requestID = request.headers[.xRequestID].flatMap { $0.count <= 128 ? $0 : nil } ?? context.id
+        context.logger[metadataKey: "request_id"] = .string(requestID)
+        let started = ContinuousClock.now
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as APIError {
+            response = try error.response(from: request, context: context)
+        } catch let error as any HTTPResponseError {
+            // Framework errors (404 for unknown routes, 413, …) in our JSON shape.
+            let message = error.status == .notFound ? "Not found" : (error.status.reasonPhrase)
+            response = try APIError(error.status, code: error.status == .notFound ? "not_found" : "http_\(error.status.code)", message)
+                .response(from: request, context: context)
+        } catch {
+            context.logger.error("unhandled error", metadata: ["error": .string(String(reflecting: error))])
+            response = try APIError.internalError().response(from: request, context: context)
+        }
+        response.headers[.xRequestID] = requestID
+        let elapsed = ContinuousClock.now - started
+        context.logger.info("\(request.method) \(request.uri.path) \(response.status.code)", metadata: [
+            "ip": .string(context.clientIP),
+            "ms": .string(String(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)),
+        ])
+        return response
+    }
+
+    /// The rightmost address in `X-Forwarded-For` that is not a trusted proxy, when the peer is trusted.
+    public static func clientIP(peer: String, forwardedFor: String?, trusted: Set<String>) -> String {
+        guard trusted.contains(peer), let forwardedFor else { return peer }
+        let hops = forwardedFor.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for hop in hops.reversed() where !trusted.contains(hop) { return hop }
+        return hops.first ?? peer
+    }
+}
+
+extension HTTPField.Name {
+    public static let xRequestID = HTTPField.Name("X-Request-Id")!
+    public static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+    public static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+    public static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
+}
