@@ -112,6 +112,16 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Storage"], path: "Tests/Support", swiftSettings: settings),
         .testTarget(name: "MoneyTests", dependencies: ["Money"], swiftSettings: settings),
         .testTarget(name: "CryptoTests", dependencies: ["RailyardCrypto"], swiftSettings: settings),
+        .testTarget(
+            name: "EventsTests",
+            dependencies: [
+                "Events", "Storage", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: settings
+        ),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Storage", "Money", "TestSupport"], swiftSettings: settings),
         .testTarget(
             name: "AppTests",

@@ -178,15 +178,15 @@ public enum AddressValidator {
         }
         if let colon = lower.firstIndex(of: ":") {
             let scheme = String(lower[..<colon])
-            if let network = owner(ofCashAddrPrefix: scheme) { return "a \(label(.bch, network)) CashAddr address" }
-            return "a '\(scheme):' URI, not a bare address"
+            if let network = owner(ofCashAddrPrefix: scheme) { return "a CashAddr address for \(label(.bch, network))" }
+            return "a '\(scheme):' URI rather than a bare address"
         }
         if let segwit = try? SegwitAddress.decode(address), let owner = owner(ofSegwitHRP: segwit.hrp) {
-            return "a \(label(owner.chain, owner.network)) segwit address"
+            return "a segwit address for \(label(owner.chain, owner.network))"
         }
         if let payload = try? Base58Check.decode(address) {
             if payload.count == 21, let users = users(ofBase58Version: payload[0]) {
-                return "a \(users) address"
+                return "an address for \(users)"
             }
             if (payload.count == 33 || payload.count == 34), [0x80, 0xEF, 0xB0].contains(payload[0]) {
                 return "a WIF private key — never share it"
@@ -196,7 +196,7 @@ public enum AddressValidator {
             return "a SOL address"
         }
         if let cash = try? CashAddr.decode(address), let network = owner(ofCashAddrPrefix: cash.prefix) {
-            return "a \(label(.bch, network)) CashAddr address"
+            return "a CashAddr address for \(label(.bch, network))"
         }
         return nil
     }
@@ -277,7 +277,7 @@ public enum AddressValidator {
             let isBech32 = knownOwner != nil || (try? Bech32.decode(address)) != nil
             if isBech32 && (try? Base58Check.decode(address)) == nil {
                 guard hrp == expectedHRP else {
-                    let what = knownOwner.map { " (it is a \(label($0.chain, $0.network)) prefix)" } ?? ""
+                    let what = knownOwner.map { " (that prefix belongs to \(label($0.chain, $0.network)))" } ?? ""
                     throw AddressError(reason: "bech32 prefix '\(hrp)' is not \(name)'s '\(expectedHRP)'\(what)")
                 }
                 return try validateSegwit(address, chain: chain, network: network)
@@ -327,7 +327,7 @@ public enum AddressValidator {
             return ValidatedAddress(chain: chain, network: network, kind: .p2sh, normalized: address)
         }
         let expected = "expected \(versions.p2pkh.map(hexByte).joined(separator: " or ")) for P2PKH, \(versions.p2sh.map(hexByte).joined(separator: " or ")) for P2SH"
-        let whose = users(ofBase58Version: version).map { "; it is a \($0) address" } ?? ""
+        let whose = users(ofBase58Version: version).map { "; that version belongs to \($0)" } ?? ""
         throw AddressError(reason: "base58 version byte \(hexByte(version)) is not valid for \(name) (\(expected))\(whose)")
     }
 
@@ -350,7 +350,7 @@ public enum AddressValidator {
             guard prefix == expectedPrefix else {
                 let what: String
                 if let owner = owner(ofCashAddrPrefix: prefix) {
-                    what = " (it is a \(label(.bch, owner)) address)"
+                    what = " (that prefix belongs to \(label(.bch, owner)))"
                 } else {
                     what = ""
                 }
@@ -372,7 +372,7 @@ public enum AddressValidator {
 
         // Segwit is a BTC/LTC feature; BCH never adopted it.
         if let segwit = try? SegwitAddress.decode(address) {
-            let whose = owner(ofSegwitHRP: segwit.hrp).map { "; this is a \(label($0.chain, $0.network)) address" } ?? ""
+            let whose = owner(ofSegwitHRP: segwit.hrp).map { "; '\(segwit.hrp)' is the \(label($0.chain, $0.network)) prefix" } ?? ""
             throw AddressError(reason: "BCH does not support segwit (bech32) addresses\(whose)")
         }
         if (try? Bech32.decode(address)) != nil {

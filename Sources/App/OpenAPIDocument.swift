@@ -1,0 +1,128 @@
+import Foundation
+
+/// The OpenAPI 3.1 description of every route. A test compares it with the router's route list, so
+/// a route cannot be added or removed without updating this document.
+public enum OpenAPIDocument {
+    enum Auth { case none, session, sessionOrKey }
+
+    struct Operation {
+        let method: String
+        let path: String
+        let summary: String
+        let tag: String
+        let auth: Auth
+        var request: String? = nil
+        var query: [(String, String)] = []
+        var success: Int = 200
+        var errors: [Int] = []
+    }
+
+    static let operations: [Operation] = [
+        .init(method: "GET", path: "/healthz", summary: "Liveness probe", tag: "Operations", auth: .none),
+        .init(method: "GET", path: "/readyz", summary: "Readiness: database reachable", tag: "Operations", auth: .none, errors: [503]),
+        .init(method: "GET", path: "/metrics", summary: "Prometheus metrics", tag: "Operations", auth: .none),
+        .init(method: "GET", path: "/openapi.json", summary: "This document", tag: "Operations", auth: .none),
+        .init(method: "POST", path: "/api/auth/register", summary: "Create a merchant account", tag: "Authentication", auth: .none, request: "RegisterRequest", success: 201, errors: [400, 429]),
+        .init(method: "POST", path: "/api/auth/login", summary: "Log in and get a 24-hour JWT", tag: "Authentication", auth: .none, request: "LoginRequest", errors: [400, 401, 429]),
+        .init(method: "GET", path: "/api/auth/me", summary: "The authenticated merchant", tag: "Authentication", auth: .sessionOrKey, errors: [401]),
+        .init(method: "GET", path: "/api/settings", summary: "Notification settings", tag: "Settings", auth: .session, errors: [401, 403]),
+        .init(method: "PUT", path: "/api/settings", summary: "Update notification settings", tag: "Settings", auth: .session, request: "Settings", errors: [400, 401, 403]),
+        .init(method: "GET", path: "/api/businesses", summary: "List businesses", tag: "Businesses", auth: .sessionOrKey, errors: [401]),
+        .init(method: "POST", path: "/api/businesses", summary: "Create a business", tag: "Businesses", auth: .session, request: "CreateBusinessRequest", success: 201, errors: [400, 401, 403]),
+        .init(method: "GET", path: "/api/businesses/:id", summary: "Get a business", tag: "Businesses", auth: .sessionOrKey, errors: [401, 404]),
+        .init(method: "PATCH", path: "/api/businesses/:id", summary: "Update a business", tag: "Businesses", auth: .session, request: "UpdateBusinessRequest", errors: [400, 401, 403, 404]),
+        .init(method: "DELETE", path: "/api/businesses/:id", summary: "Delete a business (its API keys stop working)", tag: "Businesses", auth: .session, errors: [401, 403, 404]),
+        .init(method: "POST", path: "/api/businesses/:id/webhook-secret", summary: "Rotate the webhook signing secret", tag: "Webhooks", auth: .session, errors: [400, 401, 403, 404]),
+        .init(method: "GET", path: "/api/businesses/:id/webhook-secret", summary: "Reveal the webhook signing secret", tag: "Webhooks", auth: .session, errors: [401, 403, 404]),
+        .init(method: "POST", path: "/api/businesses/:id/api-keys", summary: "Create an API key (shown once)", tag: "API keys", auth: .session, request: "CreateAPIKeyRequest", success: 201, errors: [400, 401, 403, 404]),
+        .init(method: "GET", path: "/api/businesses/:id/api-keys", summary: "List API keys (prefixes only)", tag: "API keys", auth: .session, errors: [401, 403, 404]),
+        .init(method: "DELETE", path: "/api/businesses/:id/api-keys/:keyId", summary: "Revoke an API key", tag: "API keys", auth: .session, errors: [401, 403, 404]),
+        .init(method: "GET", path: "/api/supported-coins", summary: "Coins a business accepts", tag: "Supported Coins", auth: .sessionOrKey,
+              query: [("business_id", "Business id (required with a JWT)"), ("active_only", "true to list only active wallets")], errors: [400, 401, 404]),
+        .init(method: "GET", path: "/api/subscription-plans", summary: "Subscription plans", tag: "Subscriptions", auth: .none),
+        .init(method: "GET", path: "/api/rates", summary: "Exchange rates", tag: "Exchange Rates", auth: .none,
+              query: [("coin", "One coin code"), ("coins", "Comma-separated coin codes"), ("fiat", "Fiat code (default USD)")], errors: [400, 503]),
+        .init(method: "POST", path: "/api/webhooks/test", summary: "Send a test.webhook event", tag: "Webhooks", auth: .sessionOrKey, request: "TestWebhookRequest", success: 201, errors: [400, 401, 404]),
+        .init(method: "GET", path: "/api/webhooks/events", summary: "Events sent to a business", tag: "Webhooks", auth: .sessionOrKey,
+              query: [("business_id", "Business id (required with a JWT)"), ("limit", "1-100, default 50")], errors: [400, 401, 404]),
+        .init(method: "GET", path: "/api/webhooks/events/:id/deliveries", summary: "Delivery attempts of an event", tag: "Webhooks", auth: .sessionOrKey, errors: [401, 404]),
+        .init(method: "POST", path: "/api/webhooks/events/:id/redeliver", summary: "Deliver an event again (same id and body)", tag: "Webhooks", auth: .sessionOrKey, success: 202, errors: [401, 404]),
+    ]
+
+    /// `METHOD /path` for every documented operation, in Hummingbird's path syntax.
+    public static var routeKeys: Set<String> { Set(operations.map { "\($0.method) \($0.path)" }) }
+
+    static func openAPIPath(_ path: String) -> String {
+        path.split(separator: "/", omittingEmptySubsequences: false).map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+    }
+
+    static var schemas: [String: Any] { [
+        "Error": object(["success": ["type": "boolean", "const": false], "error": string, "code": string, "field": string], required: ["success", "error"]),
+        "RegisterRequest": object(["email": string, "password": ["type": "string", "minLength": 8], "name": string], required: ["email", "password"]),
+        "LoginRequest": object(["email": string, "password": string], required: ["email", "password"]),
+        "Settings": object(["notifications_enabled": bool, "email_notifications": bool, "web_notifications": bool], required: []),
+        "CreateBusinessRequest": object(["name": string, "description": string, "wallet_address": string,
+                                         "wallet_addresses": ["type": "object", "additionalProperties": string], "webhook_url": string], required: ["name"]),
+        "UpdateBusinessRequest": object(["name": string, "description": string, "wallet_address": string,
+                                         "wallet_addresses": ["type": "object", "additionalProperties": string], "webhook_url": string], required: []),
+        "CreateAPIKeyRequest": object(["name": string, "mode": ["type": "string", "enum": ["live", "test"]]], required: []),
+        "TestWebhookRequest": object(["business_id": string], required: []),
+    ] }
+
+    static var string: [String: Any] { ["type": "string"] }
+    static var bool: [String: Any] { ["type": "boolean"] }
+    static func object(_ properties: [String: Any], required: [String]) -> [String: Any] {
+        ["type": "object", "properties": properties, "required": required]
+    }
+
+    static let errorDescriptions = [400: "Bad request: invalid or missing fields", 401: "Missing or invalid authentication", 403: "Not allowed for this caller",
+                                    404: "Not found", 409: "Conflicting request in progress", 429: "Rate limited (see Retry-After)",
+                                    503: "Dependency unavailable", 500: "Server error"]
+
+    static func document() -> [String: Any] {
+        var paths: [String: [String: Any]] = [:]
+        for op in operations {
+            var operation: [String: Any] = ["summary": op.summary, "tags": [op.tag], "operationId": "\(op.method.lowercased()) \(op.path)"]
+            var parameters: [[String: Any]] = op.path.split(separator: "/").filter { $0.hasPrefix(":") }.map {
+                ["name": String($0.dropFirst()), "in": "path", "required": true, "schema": string]
+            }
+            parameters += op.query.map { ["name": $0.0, "in": "query", "required": false, "description": $0.1, "schema": string] }
+            if op.method == "POST" { parameters.append(["name": "Idempotency-Key", "in": "header", "required": false, "schema": string]) }
+            if !parameters.isEmpty { operation["parameters"] = parameters }
+            if let request = op.request {
+                operation["requestBody"] = ["required": true, "content": ["application/json": ["schema": ["$ref": "#/components/schemas/\(request)"]]]]
+            }
+            switch op.auth {
+            case .none: operation["security"] = [[String: Any]]()
+            case .session: operation["security"] = [["bearerJWT": [String]()]]
+            case .sessionOrKey: operation["security"] = [["bearerJWT": [String]()], ["apiKey": [String]()]]
+            }
+            var responses: [String: Any] = [String(op.success): ["description": "Success", "content": ["application/json": ["schema": ["type": "object"]]]]]
+            var errors = op.errors
+            if op.path.hasPrefix("/api/") { errors += [429, 500] }
+            for code in Set(errors).sorted() {
+                responses[String(code)] = ["description": errorDescriptions[code] ?? "Error",
+                                           "content": ["application/json": ["schema": ["$ref": "#/components/schemas/Error"]]]]
+            }
+            operation["responses"] = responses
+            paths[openAPIPath(op.path), default: [:]][op.method.lowercased()] = operation
+        }
+        return [
+            "openapi": "3.1.0",
+            "info": ["title": "Railyard", "version": "0.1.0", "description": "Self-hosted payments server speaking the CoinPay merchant API."],
+            "paths": paths,
+            "components": [
+                "schemas": schemas,
+                "securitySchemes": [
+                    "bearerJWT": ["type": "http", "scheme": "bearer", "bearerFormat": "JWT"],
+                    "apiKey": ["type": "http", "scheme": "bearer", "description": "Business API key cp_live_… or cp_test_…"],
+                ],
+            ],
+        ]
+    }
+
+    public static let json: [UInt8] = {
+        // The document is built from literals above; serialisation cannot fail for them.
+        Array((try? JSONSerialization.data(withJSONObject: document(), options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8))
+    }()
+}

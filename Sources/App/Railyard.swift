@@ -1,0 +1,142 @@
+import AsyncHTTPClient
+import Events
+import Foundation
+import HTTP
+import Hummingbird
+import Ledger
+import Logging
+import Merchants
+import Metrics
+import Prometheus
+import RailyardCrypto
+import ServiceLifecycle
+import Storage
+
+/// The assembled server: router, database, background services. `railyard serve` runs it; tests
+/// drive `router` directly through HummingbirdTesting.
+public struct Railyard {
+    public let configuration: RailyardConfiguration
+    public let db: Database
+    public let clock: any AppClock
+    public let ledger: Ledger
+    public let jobs: JobQueue
+    public let outbox: Outbox
+    public let merchants: MerchantsFeature
+    public let router: Router<RailyardRequestContext>
+    public let services: [any Service]
+    public let logger: Logger
+
+    /// Every migration, in the order they must run.
+    public static var migrations: [Migration] {
+        JobQueue.migrations + IdempotencyMiddleware.migrations + Ledger.migrations + Outbox.migrations + MerchantsFeature.migrations
+    }
+
+    /// Builds the server. `database` and `clock` let tests inject their own.
+    public static func build(
+        _ configuration: RailyardConfiguration,
+        database: Database? = nil,
+        clock: any AppClock = SystemClock(),
+        httpClient: HTTPClient = .shared,
+        metrics: PrometheusCollectorRegistry? = nil,
+        logger: Logger = Logger(label: "railyard")
+    ) async throws -> Railyard {
+        let location = try configuration.databaseLocation()
+        let db: Database
+        if let database { db = database } else { db = try await Database.open(location, logger: logger) }
+        try await db.migrate(migrations)
+
+        let root = try MasterKey.load(configuration, location: db.location)
+        let secrets = SecretBox(key: MasterKey.subkey(root, "secret-box"))
+        let jwtSecret = MasterKey.subkey(root, "jwt").withUnsafeBytes { Array($0) }
+        let tokens = await TokenService(secret: jwtSecret, clock: clock)
+        let jobs = JobQueue(clock: clock)
+        let outbox = Outbox(jobs: jobs, clock: clock)
+        let ledger = Ledger(clock: clock)
+        let limiter = RateLimiter(clock: clock)
+
+        let ratesProvider: any RatesProvider
+        if let url = configuration.ratesURL {
+            ratesProvider = HTTPRatesProvider(baseURL: url, client: httpClient, clock: clock)
+        } else if let file = configuration.ratesFile {
+            guard let data = FileManager.default.contents(atPath: file) else { throw ConfigurationError("cannot read RAILYARD_RATES_FILE \(file)") }
+            ratesProvider = try StaticRatesProvider(json: data, clock: clock)
+        } else {
+            ratesProvider = StaticRatesProvider.shipped(clock: clock)
+        }
+        let rates = RatesService(provider: ratesProvider, clock: clock)
+
+        let merchants = MerchantsFeature(.init(
+            db: db, clock: clock, tokens: tokens, passwords: PasswordHasher(cost: configuration.bcryptCost), limiter: limiter,
+            secrets: secrets, outbox: outbox, rates: rates, network: configuration.network
+        ))
+
+        let router = Router(context: RailyardRequestContext.self)
+        router.add(middleware: RequestBasicsMiddleware(trustedProxies: configuration.trustedProxies))
+        router.add(middleware: MetricsMiddleware())
+        router.add(middleware: AuthMiddleware(authenticator: MerchantAuthenticator(db: db, tokens: tokens)))
+        router.add(middleware: RateLimitMiddleware(limiter: limiter, rule: .init(name: "api", limit: configuration.apiRateLimitPerMinute)))
+        router.add(middleware: IdempotencyMiddleware(db: db, clock: clock))
+        addOperationalRoutes(router, db: db, metrics: metrics)
+        merchants.addRoutes(to: router)
+        router.get("/openapi.json") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json)))
+        }
+
+        let owner = ProcessInfo.processInfo.hostName + ":" + String(ProcessInfo.processInfo.processIdentifier)
+        let services: [any Service] = [
+            WebhookDeliveryService(db: db, jobs: jobs, directory: merchants.webhookDirectory, httpClient: httpClient, clock: clock,
+                                   schedule: .default, logger: logger, owner: owner),
+            PendingExpiryService(ledger: ledger, db: db, logger: logger),
+        ]
+        return Railyard(configuration: configuration, db: db, clock: clock, ledger: ledger, jobs: jobs, outbox: outbox, merchants: merchants,
+                        router: router, services: services, logger: logger)
+    }
+
+    /// The HTTP application with the background services attached.
+    public func application() -> some ApplicationProtocol {
+        Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Railyard"),
+            services: services,
+            logger: logger
+        )
+    }
+
+    static func addOperationalRoutes(_ router: Router<RailyardRequestContext>, db: Database, metrics: PrometheusCollectorRegistry?) {
+        router.get("/healthz") { _, _ -> Response in
+            try JSONResponse.make(["status": "ok"])
+        }
+        router.get("/readyz") { _, _ -> Response in
+            do {
+                _ = try await db.read { try await $0.raw("SELECT 1 AS one").first() }
+                return try JSONResponse.make(["status": "ready", "database": db.engine.rawValue])
+            } catch {
+                return try JSONResponse.make(["status": "unavailable", "database": "unreachable"], status: .serviceUnavailable)
+            }
+        }
+        router.get("/metrics") { _, _ -> Response in
+            let text = metrics?.emitToBuffer() ?? Array("# metrics are not enabled in this process\n".utf8)
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: text)))
+        }
+    }
+}
+
+/// Voids pending ledger transfers whose timeout has passed, every few seconds.
+struct PendingExpiryService: Service {
+    let ledger: Ledger
+    let db: Database
+    let logger: Logger
+    var interval: Duration = .seconds(5)
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                let voided = try await ledger.expirePendingTransfers(in: db)
+                if voided > 0 { logger.info("voided expired pending transfers", metadata: ["count": .stringConvertible(voided)]) }
+            } catch {
+                logger.error("pending expiry sweep failed", metadata: ["error": .string(String(describing: error))])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}

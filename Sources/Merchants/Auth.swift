@@ -1,0 +1,121 @@
+import Crypto
+import Foundation
+import HTTP
+import HummingbirdBcrypt
+import JWTKit
+import NIOPosix
+import SQLKit
+import Storage
+
+/// Issues and checks merchant session tokens (JWT, HS256, 24 h).
+public struct TokenService: Sendable {
+    public static let lifetimeSeconds: Int64 = 24 * 3600
+    let keys: JWTKeyCollection
+    let clock: any AppClock
+
+    struct SessionPayload: JWTPayload {
+        var sub: SubjectClaim
+        var iat: IssuedAtClaim
+        var exp: ExpirationClaim
+        // Expiry is checked against the injected clock after signature verification.
+        func verify(using algorithm: some JWTAlgorithm) throws {}
+    }
+
+    public init(secret: [UInt8], clock: any AppClock) async {
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(key: SymmetricKey(data: secret)), digestAlgorithm: .sha256)
+        self.keys = keys
+        self.clock = clock
+    }
+
+    public func issue(merchantID: String) async throws -> String {
+        let now = clock.now()
+        let payload = SessionPayload(sub: .init(value: merchantID), iat: .init(value: now),
+                                     exp: .init(value: now.addingTimeInterval(TimeInterval(Self.lifetimeSeconds))))
+        return try await keys.sign(payload)
+    }
+
+    /// The merchant id in a valid, unexpired token; nil otherwise.
+    public func verify(_ token: String) async -> String? {
+        guard let payload = try? await keys.verify(token, as: SessionPayload.self) else { return nil }
+        guard payload.exp.value > clock.now() else { return nil }
+        return payload.sub.value
+    }
+}
+
+/// Slow password hashing (bcrypt) run off the event loops.
+public struct PasswordHasher: Sendable {
+    public let cost: UInt8
+    /// Verified against when the account doesn't exist, so a login takes as long either way.
+    let dummyHash: String
+
+    public init(cost: UInt8) {
+        self.cost = cost
+        self.dummyHash = Bcrypt.hash("not-a-real-password", cost: cost)
+    }
+
+    public func hash(_ password: String) async throws -> String {
+        let cost = self.cost
+        return try await NIOThreadPool.singleton.runIfActive { Bcrypt.hash(password, cost: cost) }
+    }
+
+    public func verify(_ password: String, hash: String) async throws -> Bool {
+        try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+    }
+}
+
+/// API keys: `cp_live_…` / `cp_test_…` with 190 bits of randomness, stored only as a SHA-256 digest
+/// (a fast hash is right for keys this random; a slow KDF would only slow every request).
+public enum APIKeyFormat {
+    static let alphabet = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+    public static func generate(live: Bool) -> String {
+        var rng = SystemRandomNumberGenerator()
+        let body = String((0..<32).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &rng)] })
+        return (live ? "cp_live_" : "cp_test_") + body
+    }
+
+    public static func digest(_ key: String) -> String {
+        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    public static func looksLikeKey(_ token: String) -> Bool {
+        (token.hasPrefix("cp_live_") || token.hasPrefix("cp_test_")) && token.count == 40
+    }
+
+    /// What lists show: enough to recognise a key, useless to an attacker.
+    public static func displayPrefix(_ key: String) -> String { String(key.prefix(12)) }
+}
+
+/// Resolves bearer tokens to callers: API keys by digest, anything else as a session JWT.
+public struct MerchantAuthenticator: Authenticator {
+    let db: Database
+    let tokens: TokenService
+
+    public init(db: Database, tokens: TokenService) {
+        self.db = db
+        self.tokens = tokens
+    }
+
+    public func authenticate(bearer token: String) async throws -> Principal? {
+        if APIKeyFormat.looksLikeKey(token) {
+            let digest = APIKeyFormat.digest(token)
+            guard let row = try await db.read({ db in
+                try await db.raw("""
+                    SELECT k.id, k.business_id, k.merchant_id, k.live FROM api_keys k
+                    JOIN businesses b ON b.id = k.business_id
+                    WHERE k.key_hash = \(bind: digest) AND k.revoked_at IS NULL AND b.deleted_at IS NULL
+                    """).first()
+            }) else { return nil }
+            return .apiKey(keyID: try row.decode(column: "id", as: String.self),
+                           businessID: try row.decode(column: "business_id", as: String.self),
+                           merchantID: try row.decode(column: "merchant_id", as: String.self),
+                           live: try row.decode(column: "live", as: Int.self) == 1)
+        }
+        guard let merchantID = await tokens.verify(token) else { return nil }
+        let exists = try await db.read { db in
+            try await db.raw("SELECT id FROM merchants WHERE id = \(bind: merchantID)").first() != nil
+        }
+        return exists ? .merchant(id: merchantID) : nil
+    }
+}

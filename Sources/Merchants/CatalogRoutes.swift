@@ -1,0 +1,106 @@
+import Foundation
+import HTTP
+import Hummingbird
+import Money
+import SQLKit
+import Storage
+
+/// A subscription plan as documented under "Subscriptions & Entitlements".
+public struct Plan: Sendable, Encodable {
+    public struct Pricing: Sendable, Encodable { public let monthly: Int; public let yearly: Int }
+    public struct Limits: Sendable, Encodable { public let monthly_transactions: Int?; public let is_unlimited: Bool }
+    public struct Features: Sendable, Encodable {
+        public let all_chains_supported: Bool
+        public let basic_api_access: Bool
+        public let advanced_analytics: Bool
+        public let custom_webhooks: Bool
+        public let white_label: Bool
+        public let priority_support: Bool
+    }
+
+    public let id: String
+    public let name: String
+    public let description: String
+    /// Whole US dollars.
+    public let pricing: Pricing
+    public let limits: Limits
+    public let features: Features
+    /// Platform commission in basis points (100 = 1%).
+    public let fee_bps: Int
+
+    public static let starter = Plan(
+        id: "starter", name: "Starter", description: "Perfect for testing and small projects",
+        pricing: .init(monthly: 0, yearly: 0), limits: .init(monthly_transactions: 100, is_unlimited: false),
+        features: .init(all_chains_supported: true, basic_api_access: true, advanced_analytics: false, custom_webhooks: false, white_label: false, priority_support: false),
+        fee_bps: 100)
+    public static let professional = Plan(
+        id: "professional", name: "Professional", description: "Unlimited transactions for growing businesses",
+        pricing: .init(monthly: 49, yearly: 490), limits: .init(monthly_transactions: nil, is_unlimited: true),
+        features: .init(all_chains_supported: true, basic_api_access: true, advanced_analytics: true, custom_webhooks: true, white_label: false, priority_support: true),
+        fee_bps: 50)
+    public static let all = [starter, professional]
+}
+
+extension MerchantsFeature {
+    struct CoinView: Encodable { let symbol: String; let name: String; let is_active: Bool; let has_wallet: Bool }
+    struct CoinsAnswer: Encodable { let success = true; let coins: [CoinView]; let business_id: String; let total: Int }
+    struct PlansAnswer: Encodable { let success = true; let plans: [Plan] }
+    struct SingleRate: Encodable { let success = true; let coin: String; let rate: Decimal; let fiat: String; let cached: Bool; let timestamp: String }
+    struct MultiRate: Encodable { let success = true; let rates: [String: Decimal]; let fiat: String; let cached: Bool; let timestamp: String }
+
+    func addCatalogRoutes(to router: Router<RailyardRequestContext>) {
+        let deps = self.deps
+        let store = self.store
+        let feature = self
+
+        router.get("/api/supported-coins") { request, context -> Response in
+            let principal = try context.requirePrincipal()
+            let business = try await feature.requestBusiness(request, principal: principal)
+            let activeOnly: Bool
+            switch request.query("active_only") {
+            case nil, "false": activeOnly = false
+            case "true": activeOnly = true
+            default: throw APIError.badRequest("active_only must be true or false", code: "invalid_query", field: "active_only")
+            }
+            let wallets = try await deps.db.read { try await store.wallets(businessID: business.id, in: $0) }
+            let coins = wallets.compactMap { wallet -> CoinView? in
+                guard let asset = AssetRegistry.asset(wallet.coin) else { return nil }
+                if activeOnly && !wallet.active { return nil }
+                return CoinView(symbol: asset.code, name: asset.name, is_active: wallet.active, has_wallet: true)
+            }
+            return try JSONResponse.make(CoinsAnswer(coins: coins, business_id: business.id, total: coins.count))
+        }
+
+        router.get("/api/subscription-plans") { _, _ -> Response in
+            try JSONResponse.make(PlansAnswer(plans: Plan.all))
+        }
+
+        router.get("/api/rates") { request, _ -> Response in
+            let fiatCode = (request.query("fiat") ?? "USD").uppercased()
+            guard let fiat = AssetRegistry.fiatCurrency(fiatCode) else {
+                throw APIError.badRequest("Unsupported fiat '\(fiatCode)'; expected one of: \(AssetRegistry.fiat.map(\.code).joined(separator: ", "))",
+                                          code: "unsupported_fiat", field: "fiat")
+            }
+            if let single = request.query("coin") {
+                let coin = try RatesService.coinCode(single, field: "coin")
+                let quote = try await deps.rates.rates(coins: [coin], fiat: fiat.code)
+                return try JSONResponse.make(SingleRate(coin: coin, rate: quote.rates[coin]!.decimalValue, fiat: fiat.code, cached: quote.cached,
+                                                        timestamp: Timestamp.iso8601(millis: quote.asOf)))
+            }
+            guard let list = request.query("coins") else {
+                throw APIError.badRequest("Provide coin or coins", code: "missing_field", field: "coin")
+            }
+            let codes = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !codes.isEmpty, codes.count <= 20 else { throw APIError.badRequest("coins must list 1 to 20 codes", code: "invalid_query", field: "coins") }
+            let coins = try codes.map { try RatesService.coinCode($0, field: "coins") }
+            let quote = try await deps.rates.rates(coins: coins, fiat: fiat.code)
+            return try JSONResponse.make(MultiRate(rates: quote.rates.mapValues(\.decimalValue), fiat: fiat.code, cached: quote.cached,
+                                                   timestamp: Timestamp.iso8601(millis: quote.asOf)))
+        }
+    }
+}
+
+extension ExactDecimal {
+    /// For JSON output as a number: Foundation writes a `Decimal` from its exact digits.
+    var decimalValue: Decimal { Decimal(string: description) ?? 0 }
+}

@@ -1,0 +1,94 @@
+import Events
+import Foundation
+import Hummingbird
+import Logging
+import Storage
+import Synchronization
+
+/// A real HTTP endpoint on 127.0.0.1 for delivery tests: records every request's raw body and
+/// headers, and answers 500 to the first `failFirst` requests.
+final class Receiver: Sendable {
+    struct Received: Sendable {
+        let body: [UInt8]
+        /// Lower-cased header names.
+        let headers: [String: String]
+        var text: String { String(decoding: body, as: UTF8.self) }
+    }
+
+    private struct State {
+        var requests: [Received] = []
+        var failuresLeft: Int
+        var port = 0
+    }
+
+    private let state: Mutex<State>
+
+    init(failFirst: Int) { state = Mutex(State(failuresLeft: failFirst)) }
+
+    var requests: [Received] { state.withLock { $0.requests } }
+    var url: String { "http://127.0.0.1:\(state.withLock { $0.port })/hook" }
+
+    fileprivate func setPort(_ port: Int) { state.withLock { $0.port = port } }
+
+    /// Records a request; returns whether to answer with success.
+    fileprivate func record(_ received: Received) -> Bool {
+        state.withLock { state in
+            state.requests.append(received)
+            if state.failuresLeft > 0 {
+                state.failuresLeft -= 1
+                return false
+            }
+            return true
+        }
+    }
+
+    /// Runs `body` while the receiver is listening; stops it afterwards.
+    static func with<T: Sendable>(failFirst: Int = 0, _ body: (Receiver) async throws -> T) async throws -> T {
+        let receiver = Receiver(failFirst: failFirst)
+        let router = Router()
+        router.post("hook") { request, _ -> Response in
+            let buffer = try await request.body.collect(upTo: 1 << 20)
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
+            let ok = receiver.record(Received(body: Array(buffer.readableBytesView), headers: headers))
+            return Response(status: ok ? .ok : .internalServerError)
+        }
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        var logger = Logger(label: "test.receiver")
+        logger.logLevel = .warning
+        let app = Application(
+            router: router,
+            configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? 0)
+                portContinuation.finish()
+            },
+            logger: logger
+        )
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next(), port > 0 else {
+                group.cancelAll()
+                throw ReceiverError.didNotStart
+            }
+            receiver.setPort(port)
+            do {
+                let value = try await body(receiver)
+                group.cancelAll()
+                return value
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+
+    enum ReceiverError: Error { case didNotStart }
+}
+
+/// Endpoints per business, fixed for a test.
+struct StaticDirectory: WebhookEndpointDirectory {
+    let endpoints: [String: WebhookEndpoint]
+    func webhookEndpoint(businessID: String) async throws -> WebhookEndpoint? { endpoints[businessID] }
+}
