@@ -34,9 +34,10 @@ let package = Package(
     targets: [
         // MARK: kernel
         .target(name: "Money", swiftSettings: settings),
+        .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
         .target(
             name: "RailyardCrypto",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CSecp256k1", .product(name: "Crypto", package: "swift-crypto")],
             path: "Sources/Crypto",
             swiftSettings: settings
         ),

@@ -49,8 +49,8 @@ public enum OpenAPIDocument {
         .init(method: "POST", path: "/api/webhooks/events/:id/redeliver", summary: "Deliver an event again (same id and body)", tag: "Webhooks", auth: .sessionOrKey, success: 202, errors: [401, 404]),
     ]
 
-    /// `METHOD /path` for every documented operation, in Hummingbird's path syntax.
-    public static var routeKeys: Set<String> { Set(operations.map { "\($0.method) \($0.path)" }) }
+    /// `METHOD /path/{param}` for every documented operation.
+    public static var routeKeys: Set<String> { Set(operations.map { "\($0.method) \(openAPIPath($0.path))" }) }
 
     static func openAPIPath(_ path: String) -> String {
         path.split(separator: "/", omittingEmptySubsequences: false).map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")

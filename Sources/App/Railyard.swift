@@ -129,14 +129,17 @@ struct PendingExpiryService: Service {
     var interval: Duration = .seconds(5)
 
     func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                let voided = try await ledger.expirePendingTransfers(in: db)
-                if voided > 0 { logger.info("voided expired pending transfers", metadata: ["count": .stringConvertible(voided)]) }
-            } catch {
-                logger.error("pending expiry sweep failed", metadata: ["error": .string(String(describing: error))])
+        // Graceful shutdown cancels the loop, so a sleeping sweeper stops at once.
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let voided = try await ledger.expirePendingTransfers(in: db)
+                    if voided > 0 { logger.info("voided expired pending transfers", metadata: ["count": .stringConvertible(voided)]) }
+                } catch {
+                    logger.error("pending expiry sweep failed", metadata: ["error": .string(String(describing: error))])
+                }
+                try await Task.sleep(for: interval)
             }
-            try? await Task.sleep(for: interval)
         }
     }
 }

@@ -69,17 +69,26 @@ public struct WebhookDeliveryService: Service {
     }
 
     /// One pass: leases the jobs that are due, delivers them concurrently, and returns how many
-    /// attempts it made.
+    /// attempts it made. Throws only when leasing fails; a job whose bookkeeping fails is logged and
+    /// picked up again once its lease expires.
     @discardableResult
     public func deliverDue() async throws -> Int {
         let leased = try await jobs.lease(db, queue: Outbox.queue, owner: owner, limit: Self.batchSize, leaseSeconds: Self.leaseSeconds)
         guard !leased.isEmpty else { return 0 }
-        return try await withThrowingTaskGroup(of: Bool.self) { group in
+        return await withTaskGroup(of: Bool.self) { group in
             for job in leased {
-                group.addTask { try await self.deliver(job) }
+                group.addTask {
+                    do {
+                        return try await self.deliver(job)
+                    } catch {
+                        // The job keeps its lease and runs again when the lease expires.
+                        self.logger.error("webhook job failed", metadata: ["job_id": "\(job.id)", "error": "\(String(reflecting: error))"])
+                        return false
+                    }
+                }
             }
             var attempts = 0
-            for try await attempted in group where attempted { attempts += 1 }
+            for await attempted in group where attempted { attempts += 1 }
             return attempts
         }
     }
