@@ -109,6 +109,17 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        // MARK: benchmarks (run with Benchmarks/run.sh)
+        .executableTarget(
+            name: "RailyardBench",
+            dependencies: [
+                "Ledger", "Storage",
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Benchmarks/RailyardBench",
+            swiftSettings: settings
+        ),
         // MARK: tests
         .target(name: "TestSupport", dependencies: ["Storage"], path: "Tests/Support", swiftSettings: settings),
         .testTarget(name: "MoneyTests", dependencies: ["Money"], swiftSettings: settings),

@@ -28,6 +28,12 @@ swift test --skip-build 2>&1 | tee /tmp/railyard-test-sqlite.log
 status_sqlite=${PIPESTATUS[0]}
 set -e
 
+step "Command-line checks"
+set +e
+bash scripts/cli-smoke.sh .build/debug/railyard 2>&1 | tee /tmp/railyard-test-cli.log
+status_cli=${PIPESTATUS[0]}
+set -e
+
 step "Starting PostgreSQL on 127.0.0.1:$PGPORT (data in $PGTMP)"
 [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PGTMP"
 run_pg "$PG_BIN/initdb" -D "$PGTMP/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
@@ -45,8 +51,9 @@ set -e
 step "Results"
 printf 'SQLite:     %s\n' "$(grep -E 'Test run with' /tmp/railyard-test-sqlite.log | tail -n 1)"
 printf 'PostgreSQL: %s\n' "$(grep -E 'Test run with' /tmp/railyard-test-postgres.log | tail -n 1)"
-if [ "$status_sqlite" -ne 0 ] || [ "$status_pg" -ne 0 ]; then
-    echo "FAILED (sqlite exit $status_sqlite, postgres exit $status_pg)"
+printf 'CLI:        %s\n' "$(tail -n 1 /tmp/railyard-test-cli.log)"
+if [ "$status_sqlite" -ne 0 ] || [ "$status_pg" -ne 0 ] || [ "$status_cli" -ne 0 ]; then
+    echo "FAILED (sqlite exit $status_sqlite, postgres exit $status_pg, cli exit $status_cli)"
     exit 1
 fi
 echo "All tests passed on both engines."

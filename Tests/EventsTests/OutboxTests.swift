@@ -28,12 +28,12 @@ struct OutboxTests {
 
     static let payment = PaymentData(payment_id: "pay_abc123", status: "confirmed", amount_usd: "150.00", metadata: ["order_id": "order_12345"])
 
-    func service(_ db: Database, clock: ManualClock, url: String?, schedule: RetrySchedule = OutboxTests.steady) -> WebhookDeliveryService {
+    func service(_ db: Database, clock: ManualClock, url: String?, schedule: RetrySchedule = OutboxTests.steady, httpClient: HTTPClient = .shared) -> WebhookDeliveryService {
         var logger = Logger(label: "test.webhooks")
         logger.logLevel = .critical
         let endpoints = url.map { ["biz_1": WebhookEndpoint(url: $0, secret: Self.secret)] } ?? [:]
         return WebhookDeliveryService(
-            db: db, jobs: JobQueue(clock: clock), directory: StaticDirectory(endpoints: endpoints), httpClient: .shared,
+            db: db, jobs: JobQueue(clock: clock), directory: StaticDirectory(endpoints: endpoints), httpClient: httpClient,
             clock: clock, schedule: schedule, logger: logger, owner: "test-worker"
         )
     }
@@ -242,31 +242,43 @@ struct OutboxTests {
     }
 
     @Test func unreachableEndpointIsRetriedThenGivenUp() async throws {
-        try await TestDatabase.with(migrations: Self.migrations) { db in
-            let clock = ManualClock()
-            let schedule = RetrySchedule(delays: [5, 10], random: { 0.5 })
-            let outbox = Outbox(jobs: JobQueue(clock: clock), clock: clock, maxAttempts: schedule.maxAttempts)
-            let event = try await publish(outbox, db)
-            // Nothing listens on port 1: connection refused.
-            let service = service(db, clock: clock, url: "http://127.0.0.1:1/hook", schedule: schedule)
-            #expect(try await service.deliverDue() == 1)
-            clock.advance(seconds: 5)
-            #expect(try await service.deliverDue() == 1)
-            clock.advance(seconds: 10)
-            #expect(try await service.deliverDue() == 1)
-            clock.advance(seconds: 86_400)
-            #expect(try await service.deliverDue() == 0)
+        // A client that reports a refused connection at once instead of retrying until the deadline.
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        do {
+            try await TestDatabase.with(migrations: Self.migrations) { db in
+                let clock = ManualClock()
+                let schedule = RetrySchedule(delays: [5, 10], random: { 0.5 })
+                let outbox = Outbox(jobs: JobQueue(clock: clock), clock: clock, maxAttempts: schedule.maxAttempts)
+                let event = try await publish(outbox, db)
+                // Nothing listens on port 1: connection refused.
+                let service = service(db, clock: clock, url: "http://127.0.0.1:1/hook", schedule: schedule, httpClient: client)
+                #expect(try await service.deliverDue() == 1)
+                clock.advance(seconds: 5)
+                #expect(try await service.deliverDue() == 1)
+                clock.advance(seconds: 10)
+                #expect(try await service.deliverDue() == 1)
+                clock.advance(seconds: 86_400)
+                #expect(try await service.deliverDue() == 0)
 
-            let log = try await db.read { try await outbox.deliveries(eventID: event.id, in: $0) }
-            #expect(log.count == 3)
-            #expect(log.allSatisfy { $0.status == .failed && $0.responseCode == nil && !($0.error ?? "").isEmpty })
-            #expect(try await job(db, eventID: event.id)?.status == "dead")
+                let log = try await db.read { try await outbox.deliveries(eventID: event.id, in: $0) }
+                #expect(log.map(\.attempt) == [1, 2, 3])
+                #expect(log.allSatisfy { $0.status == .failed && $0.responseCode == nil && !($0.error ?? "").isEmpty })
+                #expect(try await job(db, eventID: event.id)?.status == "dead")
 
-            // A redelivery brings a dead event back.
-            #expect(try await outbox.redeliver(eventID: event.id, in: db))
-            #expect(try await service.deliverDue() == 1)
-            #expect(try await db.read { try await outbox.deliveries(eventID: event.id, in: $0) }.last?.attempt == 4)
+                // A redelivery brings a dead event back, with a fresh set of attempts.
+                #expect(try await outbox.redeliver(eventID: event.id, in: db))
+                #expect(try await service.deliverDue() == 1)
+                #expect(try await db.read { try await outbox.deliveries(eventID: event.id, in: $0) }.last?.attempt == 4)
+                #expect(try await job(db, eventID: event.id)?.status == "queued")
+                #expect(try await job(db, eventID: event.id)?.attempts == 1)
+            }
+        } catch {
+            try await client.shutdown()
+            throw error
         }
+        try await client.shutdown()
     }
 
     @Test func businessWithoutEndpointCompletesWithALogRow() async throws {

@@ -2,6 +2,7 @@ import Events
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import Storage
 import Synchronization
 
@@ -65,22 +66,20 @@ final class Receiver: Sendable {
             },
             logger: logger
         )
+        let services = ServiceGroup(configuration: ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [], logger: logger))
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+            group.addTask { try await services.run() }
             var iterator = ports.makeAsyncIterator()
             guard let port = await iterator.next(), port > 0 else {
                 group.cancelAll()
                 throw ReceiverError.didNotStart
             }
             receiver.setPort(port)
-            do {
-                let value = try await body(receiver)
-                group.cancelAll()
-                return value
-            } catch {
-                group.cancelAll()
-                throw error
-            }
+            let result: Result<T, any Error>
+            do { result = .success(try await body(receiver)) } catch { result = .failure(error) }
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+            return try result.get()
         }
     }
 
