@@ -134,6 +134,7 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Storage", "Money", "TestSupport"], swiftSettings: settings),
         .testTarget(
             name: "AppTests",

@@ -284,7 +284,7 @@ public indirect enum JSONValue: Sendable, Equatable, CustomStringConvertible {
                             throw error("unpaired UTF-16 surrogate")
                         }
                         guard let scalar = Unicode.Scalar(code) else { throw error("invalid \\u escape") }
-                        out.append(contentsOf: Array(String(Character(scalar)).utf8))
+                        out.append(contentsOf: scalar.utf8)
                     default:
                         throw error("invalid escape")
                     }

@@ -263,6 +263,7 @@ struct OutboxTests {
                 #expect(try await service.deliverDue() == 0)
 
                 let log = try await db.read { try await outbox.deliveries(eventID: event.id, in: $0) }
+                print("DEBUG-ERR", log.map { $0.error ?? "-" })
                 #expect(log.map(\.attempt) == [1, 2, 3])
                 #expect(log.allSatisfy { $0.status == .failed && $0.responseCode == nil && !($0.error ?? "").isEmpty })
                 #expect(try await job(db, eventID: event.id)?.status == "dead")
