@@ -57,6 +57,16 @@ let package = Package(
             swiftSettings: settings
         ),
         .target(
+            name: "Chains",
+            dependencies: [
+                "Money", "Storage",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: settings
+        ),
+        .target(
             name: "Events",
             dependencies: [
                 "Storage",
@@ -104,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "railyard",
             dependencies: [
-                "App", "Ledger", "Storage",
+                "App", "Ledger", "Storage", "RailyardCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: settings
@@ -134,6 +144,7 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        .testTarget(name: "ChainsTests", dependencies: ["Chains", "Storage", "Money", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Storage", "Money", "TestSupport"], swiftSettings: settings),
         .testTarget(

@@ -21,7 +21,7 @@ public enum EIP712 {
     ]
 
     /// A field type, parsed.
-    indirect enum FieldType: Equatable {
+    indirect enum FieldType: Sendable, Equatable {
         case bool
         case address
         case uint(bits: Int)
@@ -54,10 +54,11 @@ public enum EIP712 {
             case "string": return .string
             default: break
             }
-            for (prefix, make) in [("uint", { FieldType.uint(bits: $0) }), ("int", { FieldType.int(bits: $0) })] as [(String, (Int) -> FieldType)] {
-                if text.hasPrefix(prefix), let bits = canonicalNumber(text.dropFirst(prefix.count)), bits % 8 == 0, (8...256).contains(bits) {
-                    return make(bits)
-                }
+            if text.hasPrefix("uint"), let bits = canonicalNumber(text.dropFirst(4)), bits % 8 == 0, (8...256).contains(bits) {
+                return .uint(bits: bits)
+            }
+            if text.hasPrefix("int"), let bits = canonicalNumber(text.dropFirst(3)), bits % 8 == 0, (8...256).contains(bits) {
+                return .int(bits: bits)
             }
             if text.hasPrefix("bytes"), let count = canonicalNumber(text.dropFirst(5)), (1...32).contains(count) {
                 return .fixedBytes(count)
@@ -357,18 +358,17 @@ public struct TypedData: Sendable {
             negative = true
             text = text.dropFirst()
         }
+        let isHex = text.hasPrefix("0x") || text.hasPrefix("0X")
+        let magnitude: Word256
         do {
-            if text.hasPrefix("0x") || text.hasPrefix("0X") {
-                guard case .string = value else { throw EIP712.Error("\(path) is not a valid integer") }
-                return (negative, try Word256(hex: String(text)))
-            }
-            return (negative, try Word256(decimal: String(text)))
-        } catch let error as Word256.Error {
+            magnitude = isHex ? try Word256(hex: String(text)) : try Word256(decimal: String(text))
+        } catch {
             if case .invalidDigit = error {
-                throw EIP712.Error("\(path) must be an integer, got '\(value.stringValue ?? value.serialized)'")
+                throw EIP712.Error("\(path) must be an integer, got \(value.serialized)")
             }
             throw EIP712.Error("\(path): \(error.description)")
         }
+        return (negative, magnitude)
     }
 }
 

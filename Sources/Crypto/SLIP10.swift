@@ -45,18 +45,16 @@ public struct Ed25519HDKey: Sendable, CustomStringConvertible, CustomReflectable
     /// The 32-byte Ed25519 public key (a Solana address is its base58).
     public var publicKey: [UInt8] {
         // 32 bytes always form a valid Ed25519 private key, so this cannot fail.
-        guard let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: privateKey) else {
-            preconditionFailure("Ed25519 private key must be 32 bytes")
-        }
-        return Array(key.publicKey.rawRepresentation)
-    }
-
-    /// The signing key for this node.
-    public var signingKey: Curve25519.Signing.PrivateKey {
-        guard let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: privateKey) else {
+        guard let key = try? Ed25519.publicKey(privateKey: privateKey) else {
             preconditionFailure("Ed25519 private key must be 32 bytes")
         }
         return key
+    }
+
+    /// An Ed25519 signature (64 bytes) of `message` with this node's key.
+    public func sign(_ message: [UInt8]) -> [UInt8] {
+        // Cannot fail: the key is 32 bytes.
+        (try? Ed25519.sign(message, privateKey: privateKey)) ?? []
     }
 
     /// SLIP-10's 33-byte public key form, `0x00 ‖ public key`.
@@ -85,5 +83,44 @@ public struct Ed25519HDKey: Sendable, CustomStringConvertible, CustomReflectable
 
     public var customMirror: Mirror {
         Mirror(self, children: ["depth": depth, "childNumber": childNumber, "publicKey": Hex.encode(publicKey)])
+    }
+}
+
+/// Ed25519 (RFC 8032) over swift-crypto's `Curve25519.Signing`, with byte-array keys.
+public enum Ed25519 {
+    public enum Error: Swift.Error, Sendable, Equatable, CustomStringConvertible {
+        case invalidPrivateKey
+        case signingFailed
+
+        public var description: String {
+            switch self {
+            case .invalidPrivateKey: return "Ed25519 private key must be 32 bytes"
+            case .signingFailed: return "Ed25519 signing failed"
+            }
+        }
+    }
+
+    /// The 32-byte public key of a 32-byte private key (seed).
+    public static func publicKey(privateKey: [UInt8]) throws(Error) -> [UInt8] {
+        guard privateKey.count == 32, let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: privateKey) else {
+            throw .invalidPrivateKey
+        }
+        return Array(key.publicKey.rawRepresentation)
+    }
+
+    /// A 64-byte signature. (BoringSSL on Linux signs deterministically as RFC 8032 specifies;
+    /// Apple's CryptoKit adds randomness, so do not compare signatures across platforms.)
+    public static func sign(_ message: [UInt8], privateKey: [UInt8]) throws(Error) -> [UInt8] {
+        guard privateKey.count == 32, let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: privateKey) else {
+            throw .invalidPrivateKey
+        }
+        guard let signature = try? key.signature(for: message) else { throw .signingFailed }
+        return Array(signature)
+    }
+
+    public static func verify(signature: [UInt8], message: [UInt8], publicKey: [UInt8]) -> Bool {
+        guard signature.count == 64, publicKey.count == 32,
+              let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicKey) else { return false }
+        return key.isValidSignature(signature, for: message)
     }
 }

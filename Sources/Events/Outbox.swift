@@ -98,7 +98,7 @@ public struct Outbox: Sendable {
             """,
             "CREATE INDEX outbox_events_business ON outbox_events (business_id, created_at, id)",
         ]),
-        Migration(id: "0201_webhook_deliveries", [
+        Migration(id: "0200_webhook_deliveries", [
             """
             CREATE TABLE webhook_deliveries (
                 id TEXT PRIMARY KEY,

@@ -164,6 +164,11 @@ public final class Database: Sendable {
         try await sql.raw(SQLQueryString(begin)).run()
         do {
             let result = try await body(Transaction(sql: sql, engine: engine))
+            if engine == .postgres {
+                // PostgreSQL answers COMMIT on an aborted transaction with a silent ROLLBACK. If a
+                // failed statement's error was swallowed somewhere, this probe throws instead.
+                try await sql.raw("SELECT 1").run()
+            }
             try await sql.raw("COMMIT").run()
             return result
         } catch {
@@ -196,14 +201,14 @@ public struct Transaction: Sendable {
 
     /// Runs `body` inside a savepoint: if it throws, only its statements are undone.
     public func savepoint<T: Sendable>(_ name: String, _ body: () async throws -> T) async throws -> T {
-        try await sql.raw("SAVEPOINT \(unsafeRaw: name)").run()
+        try await sql.raw("SAVEPOINT \(ident: name)").run()
         do {
             let value = try await body()
-            try await sql.raw("RELEASE SAVEPOINT \(unsafeRaw: name)").run()
+            try await sql.raw("RELEASE SAVEPOINT \(ident: name)").run()
             return value
         } catch {
-            try await sql.raw("ROLLBACK TO SAVEPOINT \(unsafeRaw: name)").run()
-            try await sql.raw("RELEASE SAVEPOINT \(unsafeRaw: name)").run()
+            try await sql.raw("ROLLBACK TO SAVEPOINT \(ident: name)").run()
+            try await sql.raw("RELEASE SAVEPOINT \(ident: name)").run()
             throw error
         }
     }

@@ -14,7 +14,7 @@ struct RailyardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "railyard",
         abstract: "Railyard: a self-hosted payments server.",
-        subcommands: [Serve.self, Migrate.self, LedgerCommand.self, ConfigCommand.self],
+        subcommands: [Serve.self, Migrate.self, LedgerCommand.self, ConfigCommand.self, KeysCommand.self],
         defaultSubcommand: Serve.self
     )
 }

@@ -57,8 +57,7 @@ struct OutboxTests {
     }
 
     @Test func migrationIdsAreInTheEventsRange() {
-        #expect(Outbox.migrations.allSatisfy { $0.id.hasPrefix("0200_") || $0.id.hasPrefix("020") })
-        #expect(Outbox.migrations.first?.id.hasPrefix("0200_") == true)
+        #expect(Outbox.migrations.map(\.id) == ["0200_outbox_events", "0200_webhook_deliveries"])
     }
 
     @Test func publishWritesTheDocumentedEnvelopeOnceAndEnqueuesDelivery() async throws {
@@ -263,7 +262,6 @@ struct OutboxTests {
                 #expect(try await service.deliverDue() == 0)
 
                 let log = try await db.read { try await outbox.deliveries(eventID: event.id, in: $0) }
-                print("DEBUG-ERR", log.map { $0.error ?? "-" })
                 #expect(log.map(\.attempt) == [1, 2, 3])
                 #expect(log.allSatisfy { $0.status == .failed && $0.responseCode == nil && !($0.error ?? "").isEmpty })
                 #expect(try await job(db, eventID: event.id)?.status == "dead")
@@ -297,6 +295,29 @@ struct OutboxTests {
             #expect(log.first?.error == "no endpoint configured")
             #expect(log.first?.url == "")
             #expect(try await job(db, eventID: event.id)?.status == "done")
+        }
+    }
+
+    @Test func directoryFailureCountsAsAFailedAttempt() async throws {
+        struct BrokenDirectory: WebhookEndpointDirectory {
+            struct Broken: Error, CustomStringConvertible { var description: String { "cannot open sealed secret" } }
+            func webhookEndpoint(businessID: String) async throws -> WebhookEndpoint? { throw Broken() }
+        }
+        try await TestDatabase.with(migrations: Self.migrations) { db in
+            let clock = ManualClock()
+            let outbox = Outbox(jobs: JobQueue(clock: clock), clock: clock)
+            let event = try await publish(outbox, db)
+            let service = WebhookDeliveryService(
+                db: db, jobs: JobQueue(clock: clock), directory: BrokenDirectory(), httpClient: .shared, clock: clock,
+                schedule: Self.steady, logger: Logger(label: "test.webhooks", factory: { _ in SwiftLogNoOpLogHandler() }), owner: "w"
+            )
+            #expect(try await service.deliverDue() == 1)
+            let log = try await db.read { try await outbox.deliveries(eventID: event.id, in: $0) }
+            #expect(log.first?.status == .failed)
+            #expect(log.first?.error == "endpoint lookup failed: cannot open sealed secret")
+            #expect(try await job(db, eventID: event.id)?.status == "queued")
+            clock.advance(seconds: 30)
+            #expect(try await service.deliverDue() == 1)
         }
     }
 

@@ -74,6 +74,16 @@ struct JobQueueTests {
             }
             let ids = try await db.read { try await $0.raw("SELECT id FROM jobs ORDER BY id").all().map { try $0.decode(column: "id", as: String.self) } }
             #expect(ids == ["kept"])
+            // A failed statement whose error is swallowed must not let the transaction "commit".
+            await #expect(throws: (any Error).self) {
+                try await db.write { tx in
+                    try await jobs.enqueue(tx, id: "after-swallowed-error", queue: "q", payload: "")
+                    try? await tx.sql.raw("SELECT * FROM no_such_table").run()
+                    if tx.engine == .sqlite { throw Boom() }  // SQLite keeps going after a failed statement; PostgreSQL must refuse
+                }
+            }
+            let after = try await db.read { try await $0.raw("SELECT id FROM jobs ORDER BY id").all().map { try $0.decode(column: "id", as: String.self) } }
+            #expect(after == ["kept"])
             // Migrations are recorded and applied once.
             #expect(try await db.migrate(JobQueue.migrations).isEmpty)
             #expect(try await db.appliedMigrations() == ["0001_jobs"])

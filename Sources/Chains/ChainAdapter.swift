@@ -1,0 +1,77 @@
+import Money
+
+/// The active chain's tip.
+public struct ChainTip: Sendable, Equatable {
+    public let height: Int64
+    public let hash: String
+    public init(height: Int64, hash: String) {
+        self.height = height
+        self.hash = hash
+    }
+}
+
+/// One output (UTXO chains) or transfer log (account chains) paying a watched address.
+public struct ObservedTransfer: Sendable, Equatable, Hashable {
+    public let txid: String
+    /// vout for UTXO chains, log index for token transfers, 0 for native account transfers.
+    public let outputIndex: Int
+    public let address: String
+    public let asset: String
+    public let amount: Int128
+
+    public init(txid: String, outputIndex: Int, address: String, asset: String, amount: Int128) {
+        self.txid = txid
+        self.outputIndex = outputIndex
+        self.address = address
+        self.asset = asset
+        self.amount = amount
+    }
+}
+
+/// Where a transfer stands on the chain that is winning right now.
+public enum TransferStatus: Sendable, Equatable {
+    /// Broadcast but in no block of the active chain.
+    case mempool
+    /// In the active chain at `height`.
+    case included(height: Int64, blockHash: String)
+    /// Gone: conflicted by a double-spend or dropped.
+    case notFound
+}
+
+/// What every chain backend provides: devnet, Bitcoin Core RPC, EVM JSON-RPC, Solana RPC.
+/// A backend that fails or times out throws; it never answers "nothing there" instead.
+public protocol ChainAdapter: Sendable {
+    /// The chain code (`BTC`, `LTC`, `ETH`, …).
+    var chain: String { get }
+    func tip() async throws -> ChainTip
+    /// Transfers to any of `addresses` in active-chain blocks at `fromHeight` or above, and in the mempool.
+    func transfers(to addresses: Set<String>, fromHeight: Int64) async throws -> [ObservedTransfer]
+    func status(txid: String, outputIndex: Int) async throws -> TransferStatus
+}
+
+public enum ChainError: Error, Sendable, CustomStringConvertible, Equatable {
+    case unknownChain(String)
+    case unsupported(String)
+    case invalid(String)
+    case node(String)
+
+    public var description: String {
+        switch self {
+        case .unknownChain(let c): return "unknown chain \(c)"
+        case .unsupported(let m): return "unsupported: \(m)"
+        case .invalid(let m): return m
+        case .node(let m): return "node error: \(m)"
+        }
+    }
+}
+
+/// Per-asset confirmation requirements (the documented defaults, overridable).
+public struct ConfirmationPolicy: Sendable {
+    public var overrides: [String: Int]
+    public init(overrides: [String: Int] = [:]) { self.overrides = overrides }
+
+    public func required(for asset: String) -> Int {
+        if let value = overrides[asset.uppercased()] { return value }
+        return AssetRegistry.asset(asset)?.confirmations ?? 6
+    }
+}

@@ -1,0 +1,137 @@
+import Chains
+import Storage
+import Testing
+import TestSupport
+
+@Suite("Devnet chain and deposit watcher")
+struct DevnetWatcherTests {
+    static let migrations = DevnetChain.migrations + ChainWatchList.migrations
+
+    func kinds(_ db: Database) async throws -> [String] {
+        try await db.read { try await ChainWatchList().events(after: 0, in: $0) }.map { "\($0.kind):\($0.confirmations)" }
+    }
+
+    func setup(_ db: Database, clock: ManualClock) async throws -> (DevnetChain, DepositWatcher) {
+        let devnet = DevnetChain(chain: "BTC", db: db, clock: clock)
+        try await db.write { tx in
+            try await ChainWatchList().watch(tx, chain: "BTC", address: "bcrt1qwatched", reference: "pay_1", now: clock.nowMillis())
+        }
+        return (devnet, DepositWatcher(adapter: devnet, db: db, clock: clock, owner: "node-a"))
+    }
+
+    @Test func depositIsDetectedConfirmedReorgedAndReconfirmed() async throws {
+        try await TestDatabase.with(migrations: Self.migrations) { db in
+            let clock = ManualClock()
+            let (devnet, watcher) = try await setup(db, clock: clock)
+            let txid = try await devnet.pay(to: "bcrt1qwatched", asset: "BTC", amount: 50_000)
+            _ = try await devnet.pay(to: "bcrt1qsomeoneelse", asset: "BTC", amount: 7)
+            try await watcher.poll()
+            #expect(try await kinds(db) == ["detected:0"])
+            try await devnet.mine(1)
+            try await watcher.poll()
+            try await devnet.mine(2)
+            try await watcher.poll()
+            #expect(try await kinds(db) == ["detected:0", "confirmations:1", "confirmations:3", "confirmed:3"])
+            // Polling again without new blocks records nothing.
+            #expect(try await watcher.poll().events == 0)
+
+            try await devnet.reorg(depth: 3)
+            try await watcher.poll()
+            #expect(try await kinds(db).last == "reorged:0")
+            #expect(try await devnet.status(txid: txid, outputIndex: 0) == .mempool)
+            try await devnet.mine(3)
+            try await watcher.poll()
+            #expect(try await kinds(db).suffix(2) == ["confirmations:3", "confirmed:3"])
+            let events = try await db.read { try await ChainWatchList().events(after: 0, in: $0) }
+            #expect(events.allSatisfy { $0.reference == "pay_1" && $0.amount == 50_000 && $0.asset == "BTC" })
+        }
+    }
+
+    @Test func doubleSpentDepositIsRemoved() async throws {
+        try await TestDatabase.with(migrations: Self.migrations) { db in
+            let clock = ManualClock()
+            let (devnet, watcher) = try await setup(db, clock: clock)
+            let txid = try await devnet.pay(to: "bcrt1qwatched", asset: "BTC", amount: 1_000)
+            try await watcher.poll()
+            try await devnet.doubleSpend(txid: txid)
+            try await watcher.poll()
+            #expect(try await kinds(db) == ["detected:0", "double_spent:0"])
+            await #expect(throws: ChainError.self) { try await devnet.doubleSpend(txid: txid) }
+            await #expect(throws: ChainError.self) { try await devnet.pay(to: "x", asset: "ETH", amount: 1) }
+        }
+    }
+
+    @Test func restartAfterDowntimeCatchesUpExactlyOnce() async throws {
+        try await TestDatabase.with(migrations: Self.migrations) { db in
+            let clock = ManualClock()
+            let (devnet, watcher) = try await setup(db, clock: clock)
+            try await watcher.poll()
+            // The server is down while money arrives and blocks are mined.
+            _ = try await devnet.pay(to: "bcrt1qwatched", asset: "BTC", amount: 10)
+            try await devnet.mine(1)
+            _ = try await devnet.pay(to: "bcrt1qwatched", asset: "BTC", amount: 20)
+            try await devnet.mine(5)
+            let restarted = DepositWatcher(adapter: devnet, db: db, clock: clock, owner: "node-a")
+            try await restarted.poll()
+            try await restarted.poll()
+            let events = try await db.read { try await ChainWatchList().events(after: 0, in: $0) }
+            #expect(events.filter { $0.kind == "detected" }.count == 2)
+            #expect(events.filter { $0.kind == "confirmed" }.count == 2)
+            #expect(Set(events.map(\.id)).count == events.count)
+        }
+    }
+
+    @Test func onlyOneNodeScansAChainAndAnotherTakesOverWhenItDies() async throws {
+        try await TestDatabase.with(migrations: Self.migrations) { db in
+            let clock = ManualClock()
+            let (devnet, first) = try await setup(db, clock: clock)
+            let second = DepositWatcher(adapter: devnet, db: db, clock: clock, owner: "node-b")
+            #expect(try await first.poll().leader)
+            #expect(try await second.poll().leader == false)
+            clock.advance(seconds: 31)
+            _ = try await devnet.pay(to: "bcrt1qwatched", asset: "BTC", amount: 5)
+            #expect(try await second.poll().leader)
+            #expect(try await first.poll().leader == false)
+            #expect(try await kinds(db) == ["detected:0"])
+        }
+    }
+
+    @Test func aFailingNodeIsAnErrorNotAnEmptyAnswer() async throws {
+        try await TestDatabase.with(migrations: Self.migrations) { db in
+            let clock = ManualClock()
+            let (devnet, _) = try await setup(db, clock: clock)
+            _ = try await devnet.pay(to: "bcrt1qwatched", asset: "BTC", amount: 5)
+            let broken = DepositWatcher(adapter: FailingAdapter(inner: devnet), db: db, clock: clock, owner: "node-a")
+            await #expect(throws: ChainError.self) { try await broken.poll() }
+            #expect(try await kinds(db).isEmpty)
+            let cursor = try await db.read { try await $0.raw("SELECT cursor_height FROM chain_watchers").first()?.decode(column: "cursor_height", as: Int64.self) }
+            #expect(cursor == -1)
+        }
+    }
+
+    @Test func devnetSurvivesARestart() async throws {
+        try await TestDatabase.with(migrations: Self.migrations) { db in
+            let clock = ManualClock()
+            let devnet = DevnetChain(chain: "ETH", db: db, clock: clock)
+            let txid = try await devnet.pay(to: "0xabc", asset: "ETH", amount: 1_000_000_000_000_000_000)
+            try await devnet.mine(12)
+            let reopened = DevnetChain(chain: "ETH", db: db, clock: clock)
+            #expect(try await reopened.tip().height == 12)
+            #expect(try await reopened.status(txid: txid, outputIndex: 0) == .included(height: 1, blockHash: try await blockHash(db, height: 1)))
+            // Same seed, same history: ids are deterministic.
+            #expect(txid == DevnetChain.expectedID(seed: "railyard-devnet", chain: "ETH", kind: "tx", counter: 1))
+        }
+    }
+
+    func blockHash(_ db: Database, height: Int64) async throws -> String {
+        try await db.read { try #require(try await $0.raw("SELECT hash FROM devnet_blocks WHERE chain = 'ETH' AND height = \(bind: height) AND active = 1").first()).decode(column: "hash", as: String.self) }
+    }
+}
+
+struct FailingAdapter: ChainAdapter {
+    let inner: DevnetChain
+    var chain: String { inner.chain }
+    func tip() async throws -> ChainTip { throw ChainError.node("connection refused") }
+    func transfers(to addresses: Set<String>, fromHeight: Int64) async throws -> [ObservedTransfer] { throw ChainError.node("connection refused") }
+    func status(txid: String, outputIndex: Int) async throws -> TransferStatus { throw ChainError.node("connection refused") }
+}
