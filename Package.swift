@@ -102,8 +102,9 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "Money", "Ledger", "Storage", "Events", "HTTP", "Merchants",
+                "Money", "Ledger", "Storage", "Events", "HTTP", "Merchants", "Chains",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -116,6 +117,7 @@ let package = Package(
             dependencies: [
                 "App", "Ledger", "Storage", "RailyardCrypto",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: settings
         ),
@@ -131,7 +133,16 @@ let package = Package(
             swiftSettings: settings
         ),
         // MARK: tests
-        .target(name: "TestSupport", dependencies: ["Storage"], path: "Tests/Support", swiftSettings: settings),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "Storage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/Support",
+            swiftSettings: settings
+        ),
         .testTarget(name: "MoneyTests", dependencies: ["Money"], swiftSettings: settings),
         .testTarget(name: "CryptoTests", dependencies: ["RailyardCrypto"], swiftSettings: settings),
         .testTarget(
@@ -139,6 +150,7 @@ let package = Package(
             dependencies: [
                 "Events", "Storage", "TestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -18,6 +18,8 @@ public struct RailyardConfiguration: Sendable {
     public var logLevel = "info"
     /// Seed a demo merchant on the first start of an empty embedded database.
     public var seedDemo = true
+    /// Lets non-loopback clients use the devnet cheat API when presented as X-Railyard-Dev-Token.
+    public var devToken: String?
 
     public init() {}
 
@@ -55,6 +57,10 @@ public struct RailyardConfiguration: Sendable {
             guard let limit = Int(value), limit > 0 else { throw ConfigurationError("RAILYARD_API_RATE_LIMIT must be a positive integer") }
             config.apiRateLimitPerMinute = limit
         }
+        if let value = env["RAILYARD_DEV_TOKEN"], !value.isEmpty {
+            guard value.count >= 16 else { throw ConfigurationError("RAILYARD_DEV_TOKEN must be at least 16 characters") }
+            config.devToken = value
+        }
         if let value = env["RAILYARD_LOG_LEVEL"] ?? env["LOG_LEVEL"], !value.isEmpty { config.logLevel = value }
         if let port { config.port = port }
         if let dataDirectory { config.dataDirectory = dataDirectory }
@@ -75,6 +81,7 @@ public struct RailyardConfiguration: Sendable {
             ("trusted_proxies", trustedProxies.isEmpty ? "(none)" : trustedProxies.sorted().joined(separator: ",")),
             ("rates", ratesURL.map { "http: \($0)" } ?? ratesFile.map { "file: \($0)" } ?? "shipped table"),
             ("api_rate_limit_per_minute", String(apiRateLimitPerMinute)), ("log_level", logLevel),
+            ("chains", "devnet (BTC, BCH, LTC, ETH, POL, BASE, SOL)"), ("dev_token", devToken == nil ? "(none: dev API for loopback only)" : "***"),
         ]
     }
 }

@@ -47,6 +47,10 @@ public enum OpenAPIDocument {
               query: [("business_id", "Business id (required with a JWT)"), ("limit", "1-100, default 50")], errors: [400, 401, 404]),
         .init(method: "GET", path: "/api/webhooks/events/:id/deliveries", summary: "Delivery attempts of an event", tag: "Webhooks", auth: .sessionOrKey, errors: [401, 404]),
         .init(method: "POST", path: "/api/webhooks/events/:id/redeliver", summary: "Deliver an event again (same id and body)", tag: "Webhooks", auth: .sessionOrKey, success: 202, errors: [401, 404]),
+        .init(method: "POST", path: "/api/dev/pay", summary: "Devnet: pay an address (cheat mode)", tag: "Devnet", auth: .none, request: "DevPayRequest", success: 201, errors: [400, 403]),
+        .init(method: "POST", path: "/api/dev/mine", summary: "Devnet: mine blocks", tag: "Devnet", auth: .none, request: "DevMineRequest", errors: [400, 403]),
+        .init(method: "POST", path: "/api/dev/reorg", summary: "Devnet: reorganise the chain", tag: "Devnet", auth: .none, request: "DevReorgRequest", errors: [400, 403]),
+        .init(method: "POST", path: "/api/dev/double-spend", summary: "Devnet: double-spend a mempool transaction", tag: "Devnet", auth: .none, request: "DevDoubleSpendRequest", errors: [400, 403]),
     ]
 
     /// `METHOD /path/{param}` for every documented operation.
@@ -67,6 +71,10 @@ public enum OpenAPIDocument {
                                          "wallet_addresses": ["type": "object", "additionalProperties": string], "webhook_url": string], required: []),
         "CreateAPIKeyRequest": object(["name": string, "mode": ["type": "string", "enum": ["live", "test"]]], required: []),
         "TestWebhookRequest": object(["business_id": string], required: []),
+        "DevPayRequest": object(["chain": string, "to": string, "amount": ["type": ["string", "number"]], "asset": string], required: ["chain", "to", "amount"]),
+        "DevMineRequest": object(["chain": string, "blocks": ["type": "integer", "minimum": 1, "maximum": 10000]], required: ["chain"]),
+        "DevReorgRequest": object(["chain": string, "depth": ["type": "integer", "minimum": 1], "remine": bool], required: ["chain", "depth"]),
+        "DevDoubleSpendRequest": object(["chain": string, "txid": string], required: ["chain", "txid"]),
     ] }
 
     static var string: [String: Any] { ["type": "string"] }

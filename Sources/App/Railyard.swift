@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Chains
 import Events
 import Foundation
 import HTTP
@@ -22,6 +23,8 @@ public struct Railyard {
     public let jobs: JobQueue
     public let outbox: Outbox
     public let merchants: MerchantsFeature
+    /// The simulated chains (every chain runs on devnet until a node is configured for it).
+    public let devnets: [String: DevnetChain]
     public let router: Router<RailyardRequestContext>
     public let services: [any Service]
     public let logger: Logger
@@ -29,6 +32,7 @@ public struct Railyard {
     /// Every migration, in the order they must run.
     public static var migrations: [Migration] {
         JobQueue.migrations + IdempotencyMiddleware.migrations + Ledger.migrations + Outbox.migrations + MerchantsFeature.migrations
+            + DevnetChain.migrations + ChainWatchList.migrations
     }
 
     /// Builds the server. `database` and `clock` let tests inject their own.
@@ -76,20 +80,25 @@ public struct Railyard {
         router.add(middleware: AuthMiddleware(authenticator: MerchantAuthenticator(db: db, tokens: tokens)))
         router.add(middleware: RateLimitMiddleware(limiter: limiter, rule: .init(name: "api", limit: configuration.apiRateLimitPerMinute)))
         router.add(middleware: IdempotencyMiddleware(db: db, clock: clock))
-        addOperationalRoutes(router, db: db, metrics: metrics)
+        let devnets = Dictionary(uniqueKeysWithValues: Railyard.chainCodes.map { ($0, DevnetChain(chain: $0, db: db, clock: clock)) })
+        addOperationalRoutes(router, db: db, metrics: metrics, chains: devnets.keys.sorted())
         merchants.addRoutes(to: router)
+        DevRoutes(chains: devnets, adminToken: configuration.devToken).add(to: router)
         router.get("/openapi.json") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json)))
         }
 
         let owner = ProcessInfo.processInfo.hostName + ":" + String(ProcessInfo.processInfo.processIdentifier)
-        let services: [any Service] = [
+        var services: [any Service] = [
             WebhookDeliveryService(db: db, jobs: jobs, directory: merchants.webhookDirectory, httpClient: httpClient, clock: clock,
                                    schedule: .default, logger: logger, owner: owner),
             PendingExpiryService(ledger: ledger, db: db, logger: logger),
         ]
+        for code in devnets.keys.sorted() {
+            services.append(DepositWatcherService(watcher: DepositWatcher(adapter: devnets[code]!, db: db, clock: clock, owner: owner), logger: logger))
+        }
         return Railyard(configuration: configuration, db: db, clock: clock, ledger: ledger, jobs: jobs, outbox: outbox, merchants: merchants,
-                        router: router, services: services, logger: logger)
+                        devnets: devnets, router: router, services: services, logger: logger)
     }
 
     /// The HTTP application with the background services attached.
@@ -102,16 +111,28 @@ public struct Railyard {
         )
     }
 
-    static func addOperationalRoutes(_ router: Router<RailyardRequestContext>, db: Database, metrics: PrometheusCollectorRegistry?) {
+    /// Chains Railyard watches.
+    public static let chainCodes = ["BTC", "BCH", "LTC", "ETH", "POL", "BASE", "SOL"]
+
+    /// Settings for the client that delivers webhooks: short connect timeout, no redirects (a
+    /// receiver must not bounce signed payloads elsewhere), no connection retries inside one attempt.
+    public static var webhookClientConfiguration: HTTPClient.Configuration {
+        var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .seconds(5), read: .seconds(10)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return configuration
+    }
+
+    static func addOperationalRoutes(_ router: Router<RailyardRequestContext>, db: Database, metrics: PrometheusCollectorRegistry?, chains: [String]) {
         router.get("/healthz") { _, _ -> Response in
             try JSONResponse.make(["status": "ok"])
         }
         router.get("/readyz") { _, _ -> Response in
             do {
                 _ = try await db.read { try await $0.raw("SELECT 1 AS one").first() }
-                return try JSONResponse.make(["status": "ready", "database": db.engine.rawValue])
+                return try JSONResponse.make(Readiness(status: "ready", database: db.engine.rawValue,
+                                                       chains: Dictionary(uniqueKeysWithValues: chains.map { ($0, "devnet") })))
             } catch {
-                return try JSONResponse.make(["status": "unavailable", "database": "unreachable"], status: .serviceUnavailable)
+                return try JSONResponse.make(Readiness(status: "unavailable", database: "unreachable", chains: [:]), status: .serviceUnavailable)
             }
         }
         router.get("/metrics") { _, _ -> Response in
@@ -119,6 +140,13 @@ public struct Railyard {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: .init(byteBuffer: ByteBuffer(bytes: text)))
         }
     }
+}
+
+struct Readiness: Encodable {
+    let status: String
+    let database: String
+    /// Chain → how it is served ("devnet", or a node's reachability once nodes are configured).
+    let chains: [String: String]
 }
 
 /// Voids pending ledger transfers whose timeout has passed, every few seconds.

@@ -1,4 +1,5 @@
 import App
+import AsyncHTTPClient
 import ArgumentParser
 import Foundation
 import Hummingbird
@@ -14,7 +15,7 @@ struct RailyardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "railyard",
         abstract: "Railyard: a self-hosted payments server.",
-        subcommands: [Serve.self, Migrate.self, LedgerCommand.self, ConfigCommand.self, KeysCommand.self],
+        subcommands: [Serve.self, Migrate.self, LedgerCommand.self, ConfigCommand.self, KeysCommand.self, DevCommand.self],
         defaultSubcommand: Serve.self
     )
 }
@@ -45,7 +46,14 @@ struct Serve: AsyncParsableCommand {
         let logger = makeLogger(config)
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        let railyard = try await Railyard.build(config, metrics: registry, logger: logger)
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: Railyard.webhookClientConfiguration)
+        let railyard: Railyard
+        do {
+            railyard = try await Railyard.build(config, httpClient: httpClient, metrics: registry, logger: logger)
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
         var demo = ""
         if case .sqlite = railyard.db.location, config.seedDemo, let credentials = try await railyard.merchants.seedDemoIfEmpty() {
             demo = " — demo merchant \(credentials.email) / \(credentials.password), business \(credentials.businessID), test API key \(credentials.apiKey)"
@@ -55,6 +63,7 @@ struct Serve: AsyncParsableCommand {
         // Hummingbird's service group handles SIGTERM/SIGINT and shuts the workers down gracefully.
         try await app.runService()
         await railyard.db.close()
+        try await httpClient.shutdown()
     }
 }
 

@@ -1,4 +1,3 @@
-import Events
 import Foundation
 import Hummingbird
 import Logging
@@ -8,16 +7,16 @@ import Synchronization
 
 /// A real HTTP endpoint on 127.0.0.1 for delivery tests: records every request's raw body and
 /// headers, and answers 500 to the first `failFirst` requests.
-final class Receiver: Sendable {
-    struct Received: Sendable {
-        let body: [UInt8]
+public final class Receiver: Sendable {
+    public struct Received: Sendable {
+        public let body: [UInt8]
         /// Lower-cased header names.
-        let headers: [String: String]
-        var text: String { String(decoding: body, as: UTF8.self) }
+        public let headers: [String: String]
+        public var text: String { String(decoding: body, as: UTF8.self) }
     }
 
     private struct State {
-        var requests: [Received] = []
+        public var requests: [Received] = []
         var failuresLeft: Int
         var port = 0
     }
@@ -26,8 +25,8 @@ final class Receiver: Sendable {
 
     init(failFirst: Int) { state = Mutex(State(failuresLeft: failFirst)) }
 
-    var requests: [Received] { state.withLock { $0.requests } }
-    var url: String { "http://127.0.0.1:\(state.withLock { $0.port })/hook" }
+    public var requests: [Received] { state.withLock { $0.requests } }
+    public var url: String { "http://127.0.0.1:\(state.withLock { $0.port })/hook" }
 
     fileprivate func setPort(_ port: Int) { state.withLock { $0.port = port } }
 
@@ -44,7 +43,7 @@ final class Receiver: Sendable {
     }
 
     /// Runs `body` while the receiver is listening; stops it afterwards.
-    static func with<T: Sendable>(failFirst: Int = 0, _ body: (Receiver) async throws -> T) async throws -> T {
+    public static func with<T: Sendable>(failFirst: Int = 0, _ body: (Receiver) async throws -> T) async throws -> T {
         let receiver = Receiver(failFirst: failFirst)
         let router = Router()
         router.post("hook") { request, _ -> Response in
@@ -83,11 +82,6 @@ final class Receiver: Sendable {
         }
     }
 
-    enum ReceiverError: Error { case didNotStart }
+    public enum ReceiverError: Error { case didNotStart }
 }
 
-/// Endpoints per business, fixed for a test.
-struct StaticDirectory: WebhookEndpointDirectory {
-    let endpoints: [String: WebhookEndpoint]
-    func webhookEndpoint(businessID: String) async throws -> WebhookEndpoint? { endpoints[businessID] }
-}
