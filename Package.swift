@@ -59,8 +59,9 @@ let package = Package(
         .target(
             name: "Chains",
             dependencies: [
-                "Money", "Storage",
+                "Money", "Storage", "RailyardCrypto",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -156,7 +157,14 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
-        .testTarget(name: "ChainsTests", dependencies: ["Chains", "Storage", "Money", "TestSupport"], swiftSettings: settings),
+        .testTarget(
+            name: "ChainsTests",
+            dependencies: [
+                "Chains", "Storage", "Money", "TestSupport", "RailyardCrypto",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: settings
+        ),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Storage", "Money", "TestSupport"], swiftSettings: settings),
         .testTarget(

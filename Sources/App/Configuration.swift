@@ -1,4 +1,5 @@
 import Foundation
+import Chains
 import RailyardCrypto
 import Storage
 
@@ -18,6 +19,12 @@ public struct RailyardConfiguration: Sendable {
     public var logLevel = "info"
     /// Seed a demo merchant on the first start of an empty embedded database.
     public var seedDemo = true
+    /// Chain code → node JSON-RPC URL (credentials in the URL). Chains without one run on devnet.
+    public var chainRPCURLs: [String: String] = [:]
+    /// Asset code → token contract, overriding the published ones (so a test token can stand in for USDC).
+    public var tokenContracts: [String: String] = [:]
+    /// The network configured chains talk to (RAILYARD_NETWORK; devnet when no node is configured).
+    public var chainNetwork: ChainDeployment { ChainDeployment(rawValue: network.rawValue) ?? .mainnet }
     /// Lets non-loopback clients use the devnet cheat API when presented as X-Railyard-Dev-Token.
     public var devToken: String?
 
@@ -57,6 +64,17 @@ public struct RailyardConfiguration: Sendable {
             guard let limit = Int(value), limit > 0 else { throw ConfigurationError("RAILYARD_API_RATE_LIMIT must be a positive integer") }
             config.apiRateLimitPerMinute = limit
         }
+        for chain in ChainRegistry.chains {
+            if let value = env["RAILYARD_\(chain)_RPC_URL"], !value.isEmpty {
+                guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {
+                    throw ConfigurationError("RAILYARD_\(chain)_RPC_URL must be an http(s) URL")
+                }
+                config.chainRPCURLs[chain] = value
+            }
+        }
+        for asset in ["USDC_ETH", "USDC_POL", "USDC_BASE", "USDC_SOL", "USDT"] {
+            if let value = env["RAILYARD_\(asset)_CONTRACT"], !value.isEmpty { config.tokenContracts[asset] = value }
+        }
         if let value = env["RAILYARD_DEV_TOKEN"], !value.isEmpty {
             guard value.count >= 16 else { throw ConfigurationError("RAILYARD_DEV_TOKEN must be at least 16 characters") }
             config.devToken = value
@@ -81,7 +99,7 @@ public struct RailyardConfiguration: Sendable {
             ("trusted_proxies", trustedProxies.isEmpty ? "(none)" : trustedProxies.sorted().joined(separator: ",")),
             ("rates", ratesURL.map { "http: \($0)" } ?? ratesFile.map { "file: \($0)" } ?? "shipped table"),
             ("api_rate_limit_per_minute", String(apiRateLimitPerMinute)), ("log_level", logLevel),
-            ("chains", "devnet (BTC, BCH, LTC, ETH, POL, BASE, SOL)"), ("dev_token", devToken == nil ? "(none: dev API for loopback only)" : "***"),
+            ("chains", ChainRegistry.chains.map { chain in chainRPCURLs[chain].map { "\(chain)=\(DatabaseLocation.postgres(url: $0).description)" } ?? "\(chain)=devnet" }.joined(separator: " ")), ("dev_token", devToken == nil ? "(none: dev API for loopback only)" : "***"),
         ]
     }
 }

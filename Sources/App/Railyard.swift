@@ -80,9 +80,11 @@ public struct Railyard {
         router.add(middleware: AuthMiddleware(authenticator: MerchantAuthenticator(db: db, tokens: tokens)))
         router.add(middleware: RateLimitMiddleware(limiter: limiter, rule: .init(name: "api", limit: configuration.apiRateLimitPerMinute)))
         router.add(middleware: IdempotencyMiddleware(db: db, clock: clock))
-        let devnets = Dictionary(uniqueKeysWithValues: Railyard.chainCodes.map { ($0, DevnetChain(chain: $0, db: db, clock: clock)) })
-        addOperationalRoutes(router, db: db, metrics: metrics, chains: devnets.keys.sorted())
+        let chains = try ChainSetup.build(configuration, db: db, clock: clock, httpClient: httpClient)
+        let devnets = chains.devnets
+        addOperationalRoutes(router, db: db, metrics: metrics, chains: chains)
         merchants.addRoutes(to: router)
+        // The cheat API exists only for chains that run on devnet.
         DevRoutes(chains: devnets, adminToken: configuration.devToken).add(to: router)
         router.get("/openapi.json") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json)))
@@ -94,8 +96,8 @@ public struct Railyard {
                                    schedule: .default, logger: logger, owner: owner),
             PendingExpiryService(ledger: ledger, db: db, logger: logger),
         ]
-        for code in devnets.keys.sorted() {
-            services.append(DepositWatcherService(watcher: DepositWatcher(adapter: devnets[code]!, db: db, clock: clock, owner: owner), logger: logger))
+        for code in chains.adapters.keys.sorted() {
+            services.append(DepositWatcherService(watcher: DepositWatcher(adapter: chains.adapters[code]!, db: db, clock: clock, owner: owner), logger: logger))
         }
         return Railyard(configuration: configuration, db: db, clock: clock, ledger: ledger, jobs: jobs, outbox: outbox, merchants: merchants,
                         devnets: devnets, router: router, services: services, logger: logger)
@@ -111,9 +113,6 @@ public struct Railyard {
         )
     }
 
-    /// Chains Railyard watches.
-    public static let chainCodes = ["BTC", "BCH", "LTC", "ETH", "POL", "BASE", "SOL"]
-
     /// Settings for the client that delivers webhooks: short connect timeout, no redirects (a
     /// receiver must not bounce signed payloads elsewhere), no connection retries inside one attempt.
     public static var webhookClientConfiguration: HTTPClient.Configuration {
@@ -122,18 +121,32 @@ public struct Railyard {
         return configuration
     }
 
-    static func addOperationalRoutes(_ router: Router<RailyardRequestContext>, db: Database, metrics: PrometheusCollectorRegistry?, chains: [String]) {
+    static func addOperationalRoutes(_ router: Router<RailyardRequestContext>, db: Database, metrics: PrometheusCollectorRegistry?, chains: ChainSetup) {
         router.get("/healthz") { _, _ -> Response in
             try JSONResponse.make(["status": "ok"])
         }
+        let adapters = chains.adapters
         router.get("/readyz") { _, _ -> Response in
-            do {
-                _ = try await db.read { try await $0.raw("SELECT 1 AS one").first() }
-                return try JSONResponse.make(Readiness(status: "ready", database: db.engine.rawValue,
-                                                       chains: Dictionary(uniqueKeysWithValues: chains.map { ($0, "devnet") })))
-            } catch {
-                return try JSONResponse.make(Readiness(status: "unavailable", database: "unreachable", chains: [:]), status: .serviceUnavailable)
+            var ready = true
+            var database = db.engine.rawValue
+            do { _ = try await db.read { try await $0.raw("SELECT 1 AS one").first() } } catch {
+                ready = false
+                database = "unreachable"
             }
+            // Each chain backend answers its tip, or is reported unreachable.
+            var report: [String: String] = [:]
+            for (code, adapter) in adapters {
+                let kind = adapter is DevnetChain ? "devnet" : "node"
+                do {
+                    let tip = try await adapter.tip()
+                    report[code] = "\(kind) reachable, height \(tip.height)"
+                } catch {
+                    report[code] = "\(kind) unreachable"
+                    if !(adapter is DevnetChain) { ready = false }
+                }
+            }
+            return try JSONResponse.make(Readiness(status: ready ? "ready" : "unavailable", database: database, chains: report),
+                                         status: ready ? .ok : .serviceUnavailable)
         }
         router.get("/metrics") { _, _ -> Response in
             let text = metrics?.emitToBuffer() ?? Array("# metrics are not enabled in this process\n".utf8)

@@ -1,0 +1,98 @@
+import Chains
+import Foundation
+import RailyardCrypto
+import Storage
+import Testing
+import TestSupport
+
+/// The same watcher on real chain software, started by the test harness (Tests/Harness/harness.sh).
+/// Without the harness these tests are skipped; with it they must pass.
+@Suite("Chain adapters on real runtimes")
+struct NodeAdapterTests {
+    static let env = ProcessInfo.processInfo.environment
+    static let ltcURL = env["RAILYARD_TEST_LTC_RPC_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let evmURL = env["RAILYARD_TEST_EVM_RPC_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let migrations = DevnetChain.migrations + ChainWatchList.migrations
+
+    func kinds(_ db: Database) async throws -> [String] {
+        try await db.read { try await ChainWatchList().events(after: 0, in: $0) }.map { "\($0.kind):\($0.confirmations)" }
+    }
+
+    @Test(.enabled(if: ltcURL != nil, "needs the litecoind regtest harness"))
+    func litecoinRegtestDepositConfirmsReorgsAndRestores() async throws {
+        let rpc = try JSONRPCClient(url: Self.ltcURL!)
+        // A funded wallet with keys plays the customer; Railyard's wallet is watch-only.
+        let payer = "payer-\(UUID().uuidString.prefix(8))"
+        _ = try await rpc.call("createwallet", [.string(payer)])
+        let payerAddress = try #require(try await rpc.call("getnewaddress", [.string(""), .string("bech32")], path: "/wallet/\(payer)").stringValue)
+        _ = try await rpc.call("generatetoaddress", [.number("101"), .string(payerAddress)])
+
+        let key = Secp256k1.generatePrivateKey()
+        let address = try AddressDerivation.address(publicKey: try Secp256k1.publicKey(privateKey: key), chain: .ltc, network: .regtest)
+        #expect(address.hasPrefix("rltc1"))
+        let adapter = try BitcoinCoreChain(chain: "LTC", rpc: rpc, wallet: "watch-\(UUID().uuidString.prefix(8))")
+        try await adapter.prepareWallet()
+        try await adapter.watch([address])
+
+        try await TestDatabase.with(migrations: Self.migrations) { db in
+            let clock = ManualClock()
+            try await db.write { tx in try await ChainWatchList().watch(tx, chain: "LTC", address: address, reference: "inv_1", now: clock.nowMillis()) }
+            let watcher = DepositWatcher(adapter: adapter, db: db, clock: clock, owner: "test")
+            try await watcher.poll()
+            let txid = try #require(try await rpc.call("sendtoaddress", [.string(address), .number("0.125")], path: "/wallet/\(payer)").stringValue)
+            try await watcher.poll()
+            #expect(try await kinds(db) == ["detected:0"])
+            let blocks = try #require(try await rpc.call("generatetoaddress", [.number("1"), .string(payerAddress)]).arrayValue)
+            try await watcher.poll()
+            _ = try await rpc.call("generatetoaddress", [.number("5"), .string(payerAddress)])
+            try await watcher.poll()
+            #expect(try await kinds(db) == ["detected:0", "confirmations:1", "confirmations:6", "confirmed:6"])
+            let events = try await db.read { try await ChainWatchList().events(after: 0, in: $0) }
+            #expect(events.allSatisfy { $0.amount == 12_500_000 && $0.txid == txid && $0.reference == "inv_1" })
+
+            // Invalidate the block holding the deposit: it is back in the mempool, unconfirmed.
+            _ = try await rpc.call("invalidateblock", [blocks[0]])
+            try await watcher.poll()
+            #expect(try await kinds(db).last == "reorged:0")
+            #expect(try await adapter.status(txid: txid, outputIndex: events[0].outputIndex) == .mempool)
+            // Reconsider it: confirmed again in the same block.
+            _ = try await rpc.call("reconsiderblock", [blocks[0]])
+            try await watcher.poll()
+            #expect(try await kinds(db).suffix(2) == ["confirmations:6", "confirmed:6"])
+            // A node that stops answering is an error, not "no deposits".
+            let dead = try BitcoinCoreChain(chain: "LTC", rpc: try JSONRPCClient(url: "http://u:p@127.0.0.1:1"))
+            await #expect(throws: ChainError.self) { try await dead.tip() }
+        }
+    }
+
+    @Test(.enabled(if: evmURL != nil, "needs the EVM JSON-RPC harness"))
+    func evmNativeDepositConfirmsAndARevertedChainRemovesIt() async throws {
+        let rpc = try JSONRPCClient(url: Self.evmURL!)
+        let funded = try #require(try await rpc.call("eth_accounts").arrayValue?.first?.stringValue)
+        let watched = try Ethereum.address(privateKey: Secp256k1.generatePrivateKey())
+        let adapter = try EVMChain(chain: "ETH", rpc: rpc, tokens: [:])
+        try await TestDatabase.with(migrations: Self.migrations) { db in
+            let clock = ManualClock()
+            try await db.write { tx in try await ChainWatchList().watch(tx, chain: "ETH", address: watched, reference: "inv_2", now: clock.nowMillis()) }
+            let watcher = DepositWatcher(adapter: adapter, db: db, clock: clock, owner: "test")
+            try await watcher.poll()
+            let snapshot = try await rpc.call("evm_snapshot")
+            let txid = try #require(try await rpc.call("eth_sendTransaction", [.object([
+                "from": .string(funded), "to": .string(watched), "value": .string("0xde0b6b3a7640000"),
+            ])]).stringValue)
+            try await watcher.poll()
+            #expect(try await kinds(db) == ["detected:0", "confirmations:1"])
+            _ = try await rpc.call("evm_mine", [])
+            for _ in 0..<10 { _ = try await rpc.call("evm_mine", []) }
+            try await watcher.poll()
+            #expect(try await kinds(db).suffix(2) == ["confirmations:12", "confirmed:12"])
+            let events = try await db.read { try await ChainWatchList().events(after: 0, in: $0) }
+            #expect(events.allSatisfy { $0.amount == 1_000_000_000_000_000_000 && $0.txid == txid })
+            // Revert to before the payment and build a longer chain without it.
+            _ = try await rpc.call("evm_revert", [snapshot])
+            for _ in 0..<15 { _ = try await rpc.call("evm_mine", []) }
+            try await watcher.poll()
+            #expect(try await kinds(db).last == "double_spent:0")
+        }
+    }
+}
