@@ -24,7 +24,7 @@ step "Ledger batch posting vs raw SQLite inserts"
 
 step "HTTP: hello-world ceiling vs Railyard"
 "$BIN/RailyardBench" hello 18181 & pids+=($!)
-RAILYARD_API_RATE_LIMIT=100000000 RAILYARD_LOG_LEVEL=error "$BIN/railyard" serve --port 18182 --data-dir "$WORK/data" > "$WORK/serve.log" 2>&1 & pids+=($!)
+RAILYARD_API_RATE_LIMIT=100000000 RAILYARD_LOG_LEVEL=notice "$BIN/railyard" serve --port 18182 --data-dir "$WORK/data" > "$WORK/serve.log" 2>&1 & pids+=($!)
 for _ in $(seq 1 50); do curl -sf localhost:18182/healthz >/dev/null 2>&1 && curl -sf localhost:18181/hello >/dev/null 2>&1 && break; sleep 0.2; done
 KEY=$(grep -o 'cp_test_[A-Za-z0-9]*' "$WORK/serve.log" | head -n 1)
 rate() { wrk -t2 -c32 -d"${DURATION}s" "$@" | awk '/Requests\/sec/ {print $2}'; }

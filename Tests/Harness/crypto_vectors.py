@@ -426,7 +426,7 @@ def generate(seed, count):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("out")
-    ap.add_argument("--count", type=int, default=6, help="vectors per kind (default 6)")
+    ap.add_argument("--count", type=int, default=10, help="vectors per kind (default 10)")
     ap.add_argument("--seed", type=int, help="reproduce a previous file (its \"seed\" field)")
     a = ap.parse_args()
     seed = a.seed if a.seed is not None else int.from_bytes(os.urandom(8), "big")

@@ -29,9 +29,14 @@
 #   RAILYARD_HARNESS_DIR             temporary folder (datadir, logs, pids) that stop removes
 # stop stops every process start recorded, removes its folder and the env file. A second start with
 # the same ENV_FILE stops the previous harness first.
+#
+# USDC3009.json (ABI + bytecode) was compiled once from USDC3009.vy, so tests need no compiler:
+#   python3 -m venv /tmp/vy && /tmp/vy/bin/pip install vyper==0.4.3 && /tmp/vy/bin/vyper -f abi,bytecode USDC3009.vy
+# (the two output lines are the "abi" and "bytecode" fields; "sourceSha256" is the .vy file's hash).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
+# shellcheck source=../../scripts/lib.sh
 . "$ROOT/scripts/lib.sh"
 
 VENV=${RAILYARD_HARNESS_VENV:-$ROOT/.venv-harness}
@@ -61,7 +66,12 @@ stop_harness() { # env-file
     local env_file=$1 dir pids=() pid name
     [ -f "$env_file" ] || { echo "harness: nothing to stop ($env_file not found)"; return 0; }
     dir=$(sed -n 's/^RAILYARD_HARNESS_DIR=//p' "$env_file")
-    case "$dir" in /tmp/railyard-harness.*) ;; *) rm -f "$env_file"; die "$env_file names no harness folder" ;; esac
+    if [ -z "$dir" ]; then
+        rm -f "$env_file"
+        return 0
+    fi
+    # Only ever remove a folder that start made.
+    case "$dir" in /tmp/railyard-harness.*) ;; *) die "$env_file names $dir, which is not a harness folder" ;; esac
     if [ -d "$dir" ]; then
         for name in ltc evm sol; do
             if pid=$(live_pid "$dir/$name.pid" "$dir"); then
@@ -80,6 +90,12 @@ stop_harness() { # env-file
         rm -rf "$dir"
     fi
     rm -f "$env_file"
+}
+
+# EXIT trap while starting: a start that fails stops whatever it had started.
+cleanup_failed_start() {
+    local status=$?
+    [ "$status" -eq 0 ] || stop_harness "$1" || true
 }
 
 free_port() {
@@ -101,7 +117,7 @@ wait_for() { # name pidfile log command...
     until "$@" >/dev/null 2>&1; do
         if ! kill -0 "$(cat "$pidfile")" 2>/dev/null; then
             tail -n 30 "$log" >&2 || true
-            die "$name exited during start-up (log above: $log)"
+            die "$name exited during start-up (the end of its log is above)"
         fi
         [ "$(date +%s)" -lt "$deadline" ] || { tail -n 30 "$log" >&2 || true; die "$name did not answer within ${START_TIMEOUT}s"; }
         sleep 0.05
@@ -140,9 +156,12 @@ start_harness() { # env-file
     dir=$(mktemp -d /tmp/railyard-harness.XXXXXX)
     # From here on a failure stops whatever started.
     printf 'RAILYARD_HARNESS_DIR=%s\n' "$dir" >"$env_file"
-    trap 'status=$?; if [ $status -ne 0 ]; then stop_harness "$env_file" || true; fi' EXIT
+    trap 'cleanup_failed_start "$env_file"' EXIT
 
-    # litecoind: configuration from shared/research/chains.md (port settings must sit under [regtest]).
+    # litecoind: configuration from shared/research/chains.md (port settings must sit under [regtest]),
+    # plus vbparams=mweb:-2:0:0:0: MWEB never activates. Otherwise it activates at height 432 and,
+    # from then on, generatetoaddress fails ("TestBlockValidity failed: bad-txns-vin-empty") until
+    # someone pegs coins into MWEB, so a regtest chain could never grow past 431 blocks.
     local ltc_port ltc_pass ltc_url
     ltc_port=$(free_port)
     ltc_pass=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
@@ -155,6 +174,7 @@ fallbackfee=0.0001
 keypool=1
 printtoconsole=0
 [regtest]
+vbparams=mweb:-2:0:0:0
 rpcbind=127.0.0.1
 rpcallowip=127.0.0.1
 rpcport=$ltc_port

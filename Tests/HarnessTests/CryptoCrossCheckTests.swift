@@ -24,6 +24,18 @@ struct Vectors {
         guard !items.isEmpty else { throw HarnessError("no '\(kind)' vectors") }
         return items.enumerated().map { ("\(kind)[\($0.offset)] (seed \(seed))", $0.element) }
     }
+
+    /// Runs `body` on every vector of `kind`; an error thrown for one vector is recorded with its
+    /// label and the loop goes on, so one bad vector does not hide the others.
+    func each(_ kind: String, _ body: (_ label: String, _ vector: JSONValue) throws -> Void) throws {
+        for (label, vector) in try list(kind) {
+            do {
+                try body(label, vector)
+            } catch {
+                Issue.record("\(label): \(error)")
+            }
+        }
+    }
 }
 
 /// Eight lowercase hex digits of a big-endian UInt32 (how embit prints fingerprints).
@@ -49,7 +61,7 @@ struct CryptoCrossCheckTests {
     @Test("EIP-191 personal_sign: hash, deterministic signature, recovery")
     func personalSign() throws {
         let vectors = try Vectors.load()
-        for (label, v) in try vectors.list("personalSign") {
+        try vectors.each("personalSign") { label, v in
             let key = try v.bytes("privateKey")
             let message = try v.bytes("message")
             let hash = try v.bytes("hash")
@@ -67,7 +79,7 @@ struct CryptoCrossCheckTests {
     @Test("EIP-712 typed data: domain separator, struct hash, digest, signature, signer")
     func typedData() throws {
         let vectors = try Vectors.load()
-        for (label, v) in try vectors.list("typedData") {
+        try vectors.each("typedData") { label, v in
             let typed = try TypedData(json: v.field("typedData"))
             let key = try v.bytes("privateKey")
             #expect(try typed.domainSeparator() == v.bytes("domainSeparator"), "\(label)")
@@ -83,9 +95,9 @@ struct CryptoCrossCheckTests {
     func transferWithAuthorization() throws {
         let vectors = try Vectors.load()
         var checked = 0
-        for (label, v) in try vectors.list("typedData") {
+        try vectors.each("typedData") { label, v in
             let authorization = try v.field("authorization")
-            guard authorization != .null else { continue }
+            guard authorization != .null else { return }
             let domain = try authorization.field("domain")
             let typed = try EIP3009.transferWithAuthorization(
                 EIP3009.Authorization(from: authorization.string("from"), to: authorization.string("to"),
@@ -109,7 +121,7 @@ struct CryptoCrossCheckTests {
     @Test("BIP-39: mnemonic from entropy and back, seed with an NFKD passphrase")
     func bip39() throws {
         let vectors = try Vectors.load()
-        for (label, v) in try vectors.list("bip39") {
+        try vectors.each("bip39") { label, v in
             let mnemonic = try v.string("mnemonic")
             #expect(try BIP39.mnemonic(entropy: v.bytes("entropy")) == mnemonic, "\(label)")
             #expect(try BIP39.entropy(mnemonic: mnemonic) == v.bytes("entropy"), "\(label)")
@@ -120,7 +132,7 @@ struct CryptoCrossCheckTests {
     @Test("BIP-32: xprv/xpub at random paths, fingerprints, public-only derivation")
     func bip32() throws {
         let vectors = try Vectors.load()
-        for (label, v) in try vectors.list("bip32") {
+        try vectors.each("bip32") { label, v in
             let format: ExtendedKeyFormat = try v.string("format") == "tpub" ? .tpub : .xpub
             let node = try ExtendedKey(seed: v.bytes("seed"), format: format).derive(v.string("path"))
             #expect(try node.extendedPrivateKey == v.string("xprv"), "\(label)")
@@ -143,7 +155,7 @@ struct CryptoCrossCheckTests {
     @Test("SLIP-132 account keys (ypub/zpub/upub/vpub)")
     func slip132Accounts() throws {
         let vectors = try Vectors.load()
-        for (label, v) in try vectors.list("accounts") {
+        try vectors.each("accounts") { label, v in
             guard let format = try ExtendedKeyFormat(rawValue: v.string("format")) else { throw HarnessError("\(label): format") }
             let node = try ExtendedKey(seed: v.bytes("seed"), format: format).derive(v.string("path"))
             #expect(try node.extendedPrivateKey == v.string("xprv"), "\(label)")
@@ -156,7 +168,7 @@ struct CryptoCrossCheckTests {
     func addresses() throws {
         let vectors = try Vectors.load()
         var seen = Set<String>()
-        for (label, v) in try vectors.list("addresses") {
+        try vectors.each("addresses") { label, v in
             let chain = try chain(v.string("chain"))
             let network = try network(v.string("network"))
             guard let scheme = try AddressScheme(rawValue: v.string("scheme")) else { throw HarnessError("\(label): scheme") }
@@ -179,7 +191,7 @@ struct CryptoCrossCheckTests {
     @Test("Ed25519 public key, Solana address and signature from a random seed")
     func ed25519() throws {
         let vectors = try Vectors.load()
-        for (label, v) in try vectors.list("ed25519") {
+        try vectors.each("ed25519") { label, v in
             let key = try v.bytes("privateKey")
             let publicKey = try Ed25519.publicKey(privateKey: key)
             #expect(try publicKey == v.bytes("publicKey"), "\(label)")
@@ -195,7 +207,7 @@ struct CryptoCrossCheckTests {
     @Test("SLIP-10 Solana accounts m/44'/501'/i'/0' from BIP-39 seeds")
     func solanaDerivation() throws {
         let vectors = try Vectors.load()
-        for (label, v) in try vectors.list("solanaDerivation") {
+        try vectors.each("solanaDerivation") { label, v in
             let index = try UInt32(v.uint64("index"))
             let path = AddressDerivation.path(chain: .sol, network: .mainnet, index: index)
             #expect(try path.description == v.string("path"), "\(label)")
@@ -209,7 +221,7 @@ struct CryptoCrossCheckTests {
     @Test("solana-keygen keypairs: Ed25519 seed = first 32 bytes of the BIP-39 seed")
     func solanaKeygen() throws {
         let vectors = try Vectors.load()
-        for (label, v) in try vectors.list("solanaKeygen") {
+        try vectors.each("solanaKeygen") { label, v in
             let seed = try BIP39.seed(mnemonic: v.string("mnemonic"), passphrase: v.string("passphrase"))
             let publicKey = try Ed25519.publicKey(privateKey: Array(seed[0..<32]))
             #expect(try AddressDerivation.address(publicKey: publicKey, chain: .sol, network: .mainnet) == v.string("address"), "\(label)")

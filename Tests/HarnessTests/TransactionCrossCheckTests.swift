@@ -33,7 +33,7 @@ struct TransactionCrossCheckTests {
     @Test("EIP-1559 transactions: signing hash, raw, hash, decoding, sender")
     func eip1559() throws {
         let vectors = try Vectors.load()
-        for (label, v) in try vectors.list("eip1559") {
+        try vectors.each("eip1559") { label, v in
             let tx = try v.field("tx")
             let to = try tx.optionalString("to")
             let transaction = EthereumTransaction.eip1559(try EthereumTransaction.EIP1559(
@@ -49,7 +49,7 @@ struct TransactionCrossCheckTests {
     @Test("Legacy EIP-155 transactions: signing hash, raw, hash, decoding, sender")
     func legacy() throws {
         let vectors = try Vectors.load()
-        for (label, v) in try vectors.list("legacyTx") {
+        try vectors.each("legacyTx") { label, v in
             let tx = try v.field("tx")
             let to = try tx.optionalString("to")
             let transaction = EthereumTransaction.legacy(try EthereumTransaction.Legacy(
@@ -63,7 +63,7 @@ struct TransactionCrossCheckTests {
     @Test("Associated token accounts and their bump seeds (SPL Token and Token-2022)")
     func associatedTokenAccounts() throws {
         let vectors = try Vectors.load()
-        for (label, v) in try vectors.list("ata") {
+        try vectors.each("ata") { label, v in
             let wallet = try SolanaPublicKey(base58: v.string("wallet"))
             let mint = try SolanaPublicKey(base58: v.string("mint"))
             let program = try SolanaPublicKey(base58: v.string("tokenProgram"))
@@ -78,7 +78,7 @@ struct TransactionCrossCheckTests {
     @Test("Solana System transfer and SPL TransferChecked: message bytes, signature, wire form")
     func solanaTransfers() throws {
         let vectors = try Vectors.load()
-        for (label, v) in try vectors.list("solanaTransfer") {
+        try vectors.each("solanaTransfer") { label, v in
             let payerKey = try v.bytes("payerKey")
             let payer = try SolanaPublicKey(privateKey: payerKey)
             #expect(try payer.base58 == v.string("payer"), "\(label)")
