@@ -126,7 +126,8 @@ let package = Package(
         .executableTarget(
             name: "RailyardBench",
             dependencies: [
-                "Ledger", "Storage",
+                "Ledger", "Storage", "RailyardCrypto", "CSecp256k1",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],

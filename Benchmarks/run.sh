@@ -3,6 +3,7 @@
 #   1. HTTP: a bare Hummingbird hello-world server (the ceiling) vs Railyard's /healthz and an
 #      authenticated API call, under the same wrk load on loopback.
 #   2. Ledger: batch posting through the ledger vs raw multi-row SQLite inserts of the same rows.
+#   3. Crypto: ecrecover and BIP-32 derivation vs raw libsecp256k1 calls; keccak-256 vs SHA-256.
 # Usage: Benchmarks/run.sh [seconds-per-http-run]   (needs wrk: apt-get install wrk)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +22,9 @@ trap cleanup EXIT
 
 step "Ledger batch posting vs raw SQLite inserts"
 "$BIN/RailyardBench" ledger 20000
+
+step "Crypto kernel vs raw libsecp256k1 and SHA-256"
+"$BIN/RailyardBench" crypto
 
 step "HTTP: hello-world ceiling vs Railyard"
 "$BIN/RailyardBench" hello 18181 & pids+=($!)

@@ -7,6 +7,7 @@ import Storage
 
 // Two measurements, each against a baseline taken in the same run:
 //   ledger N   — ledger batch posting vs raw multi-row SQLite inserts of the same rows
+//   crypto     — ecrecover and BIP-32 through RailyardCrypto vs raw libsecp256k1 calls; keccak-256 vs SHA-256
 //   hello PORT — a bare Hummingbird hello-world server (the HTTP ceiling that run.sh loads with wrk)
 
 let arguments = CommandLine.arguments.dropFirst()
@@ -14,6 +15,8 @@ switch arguments.first {
 case "ledger":
     let count = Int(arguments.dropFirst().first ?? "") ?? 20_000
     try await LedgerBenchmark(transfers: count).run()
+case "crypto":
+    try CryptoBenchmark().run()
 case "hello":
     let port = Int(arguments.dropFirst().first ?? "") ?? 18181
     let router = Router()
@@ -22,7 +25,7 @@ case "hello":
     logger.logLevel = .error
     try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger).runService()
 default:
-    print("usage: RailyardBench ledger [TRANSFERS] | hello [PORT]")
+    print("usage: RailyardBench ledger [TRANSFERS] | crypto | hello [PORT]")
     exit(2)
 }
 
