@@ -166,6 +166,11 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        .testTarget(
+            name: "HarnessTests",
+            dependencies: ["RailyardCrypto", .product(name: "AsyncHTTPClient", package: "async-http-client")],
+            swiftSettings: settings
+        ),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"], swiftSettings: settings),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Storage", "Money", "TestSupport"], swiftSettings: settings),
         .testTarget(

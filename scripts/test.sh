@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 ensure_swift
-ensure_debs "${RUNTIME_DEBS[@]}" postgresql python3 curl
+ensure_debs "${RUNTIME_DEBS[@]}" postgresql python3 python3-venv curl litecoind
 
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -x "$PG_BIN/initdb" ] || { echo "error: PostgreSQL server binaries not found under /usr/lib/postgresql" >&2; exit 1; }
@@ -17,14 +17,23 @@ stop_pg() {
     if [ -f "$PGTMP/data/postmaster.pid" ]; then run_pg "$PG_BIN/pg_ctl" -D "$PGTMP/data" -m fast stop >/dev/null 2>&1 || true; fi
     rm -rf "$PGTMP"
 }
-trap stop_pg EXIT
+HARNESS="$PWD/Tests/Harness/harness.sh"
+HARNESS_ENV=/tmp/railyard-harness-$$.env
+stop_all() { "$HARNESS" stop "$HARNESS_ENV" >/dev/null 2>&1 || true; stop_pg; }
+trap stop_all EXIT
 
 step "Building tests"
 swift build --build-tests
 
+step "Starting the test harness (litecoind regtest, EVM and Solana JSON-RPC servers, cross-check vectors)"
+"$HARNESS" start "$HARNESS_ENV"
+set -a
+. "$HARNESS_ENV"
+set +a
+
 step "Test suite on SQLite"
 set +e
-swift test --skip-build 2>&1 | tee /tmp/railyard-test-sqlite.log
+swift test --skip-build --no-parallel 2>&1 | tee /tmp/railyard-test-sqlite.log
 status_sqlite=${PIPESTATUS[0]}
 set -e
 
@@ -44,7 +53,7 @@ run_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$PGPORT" -U postgres -q -c "CREATE DATABA
 step "Test suite on PostgreSQL"
 set +e
 RAILYARD_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/railyard_test" \
-    swift test --skip-build 2>&1 | tee /tmp/railyard-test-postgres.log
+    swift test --skip-build --no-parallel 2>&1 | tee /tmp/railyard-test-postgres.log
 status_pg=${PIPESTATUS[0]}
 set -e
 

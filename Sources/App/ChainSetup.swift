@@ -10,7 +10,7 @@ struct ChainSetup {
     /// What `/readyz` and `railyard config` say about each chain.
     var descriptions: [String: String] = [:]
 
-    static func build(_ config: RailyardConfiguration, db: Database, clock: any AppClock, httpClient: HTTPClient) throws -> ChainSetup {
+    static func build(_ config: RailyardConfiguration, db: Database, clock: any AppClock) throws -> ChainSetup {
         var setup = ChainSetup()
         for chain in ChainRegistry.chains {
             guard let url = config.chainRPCURLs[chain] else {
@@ -20,7 +20,7 @@ struct ChainSetup {
                 setup.descriptions[chain] = "devnet"
                 continue
             }
-            let rpc = try JSONRPCClient(url: url, client: httpClient)
+            let rpc = try JSONRPCClient(url: url)
             if ChainRegistry.utxoChains.contains(chain) {
                 setup.adapters[chain] = try BitcoinCoreChain(chain: chain, rpc: rpc)
             } else if ChainRegistry.evmChains.contains(chain) {

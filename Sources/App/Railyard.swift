@@ -80,7 +80,7 @@ public struct Railyard {
         router.add(middleware: AuthMiddleware(authenticator: MerchantAuthenticator(db: db, tokens: tokens)))
         router.add(middleware: RateLimitMiddleware(limiter: limiter, rule: .init(name: "api", limit: configuration.apiRateLimitPerMinute)))
         router.add(middleware: IdempotencyMiddleware(db: db, clock: clock))
-        let chains = try ChainSetup.build(configuration, db: db, clock: clock, httpClient: httpClient)
+        let chains = try ChainSetup.build(configuration, db: db, clock: clock)
         let devnets = chains.devnets
         addOperationalRoutes(router, db: db, metrics: metrics, chains: chains)
         merchants.addRoutes(to: router)

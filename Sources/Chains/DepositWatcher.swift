@@ -38,7 +38,8 @@ public struct ChainWatchList: Sendable {
             CREATE TABLE chain_deposits (
                 chain TEXT NOT NULL, txid TEXT NOT NULL, output_index BIGINT NOT NULL, address TEXT NOT NULL, asset TEXT NOT NULL,
                 amount TEXT NOT NULL, reference TEXT, status TEXT NOT NULL, block_height BIGINT, block_hash TEXT,
-                confirmations BIGINT NOT NULL, required BIGINT NOT NULL, first_seen_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+                confirmations BIGINT NOT NULL, required BIGINT NOT NULL, reorgs BIGINT NOT NULL DEFAULT 0,
+                first_seen_at BIGINT NOT NULL, updated_at BIGINT NOT NULL,
                 PRIMARY KEY (chain, txid, output_index)
             )
             """,
@@ -118,6 +119,9 @@ public struct DepositWatcher: Sendable {
         var blockHash: String?
         var confirmations: Int
         let required: Int
+        /// How many times this deposit left the active chain; part of event ids, so a deposit that
+        /// returns to the very same block is announced again.
+        var reorgs: Int
         let address: String
         let asset: String
         let amount: Int128
@@ -153,7 +157,7 @@ public struct DepositWatcher: Sendable {
         for transfer in found where tracked[Self.key(transfer.txid, transfer.outputIndex)] == nil {
             let key = Self.key(transfer.txid, transfer.outputIndex)
             fresh.insert(key)
-            tracked[key] = Tracked(status: "new", blockHeight: nil, blockHash: nil, confirmations: 0, required: policy.required(for: transfer.asset),
+            tracked[key] = Tracked(status: "new", blockHeight: nil, blockHash: nil, confirmations: 0, required: policy.required(for: transfer.asset), reorgs: 0,
                                    address: transfer.address, asset: transfer.asset, amount: transfer.amount, reference: references[transfer.address])
         }
         var statuses: [String: TransferStatus] = [:]
@@ -186,7 +190,8 @@ public struct DepositWatcher: Sendable {
                     kinds.append(("double_spent", "double_spent"))
                 case .mempool:
                     if previous.blockHash != nil {
-                        kinds.append(("reorged", "reorged:\(previous.blockHash!)"))
+                        deposit.reorgs += 1
+                        kinds.append(("reorged", "reorged:\(previous.blockHash!):g\(deposit.reorgs)"))
                         deposit.status = "reorged"
                     } else if deposit.status == "new" {
                         deposit.status = "seen"
@@ -195,32 +200,36 @@ public struct DepositWatcher: Sendable {
                     deposit.blockHeight = nil
                     deposit.confirmations = 0
                 case .included(let height, let hash):
-                    if let lost = previous.blockHash, lost != hash { kinds.append(("reorged", "reorged:\(lost)")) }
+                    if let lost = previous.blockHash, lost != hash {
+                        deposit.reorgs += 1
+                        kinds.append(("reorged", "reorged:\(lost):g\(deposit.reorgs)"))
+                    }
                     deposit.blockHeight = height
                     deposit.blockHash = hash
                     deposit.confirmations = Int(max(0, tip.height - height + 1))
                     deposit.status = deposit.confirmations >= deposit.required ? "confirmed" : "seen"
                     if deposit.confirmations != previous.confirmations || hash != previous.blockHash {
-                        kinds.append(("confirmations", "confirmations:\(deposit.confirmations):\(hash)"))
+                        kinds.append(("confirmations", "confirmations:\(deposit.confirmations):\(hash):g\(deposit.reorgs)"))
                     }
                     if deposit.status == "confirmed" && (previous.status != "confirmed" || previous.blockHash != hash) {
-                        kinds.append(("confirmed", "confirmed:\(hash)"))
+                        kinds.append(("confirmed", "confirmed:\(hash):g\(deposit.reorgs)"))
                     }
                 }
                 if newKeys.contains(key) { kinds.insert(("detected", "detected"), at: 0) }
                 if newKeys.contains(key) {
                     try await tx.sql.raw("""
                         INSERT INTO chain_deposits (chain, txid, output_index, address, asset, amount, reference, status, block_height, block_hash,
-                            confirmations, required, first_seen_at, updated_at)
+                            confirmations, required, reorgs, first_seen_at, updated_at)
                         VALUES (\(bind: chain), \(bind: txid), \(bind: index), \(bind: deposit.address), \(bind: deposit.asset), \(bind: String(deposit.amount)),
                             \(bind: deposit.reference), \(bind: deposit.status), \(bind: deposit.blockHeight), \(bind: deposit.blockHash),
-                            \(bind: deposit.confirmations), \(bind: deposit.required), \(bind: now), \(bind: now))
+                            \(bind: deposit.confirmations), \(bind: deposit.required), \(bind: deposit.reorgs), \(bind: now), \(bind: now))
                         ON CONFLICT (chain, txid, output_index) DO NOTHING
                         """).run()
-                } else if deposit.status != previous.status || deposit.confirmations != previous.confirmations || deposit.blockHash != previous.blockHash {
+                } else if deposit.status != previous.status || deposit.confirmations != previous.confirmations || deposit.blockHash != previous.blockHash
+                            || deposit.reorgs != previous.reorgs {
                     try await tx.sql.raw("""
                         UPDATE chain_deposits SET status = \(bind: deposit.status), block_height = \(bind: deposit.blockHeight), block_hash = \(bind: deposit.blockHash),
-                            confirmations = \(bind: deposit.confirmations), updated_at = \(bind: now)
+                            confirmations = \(bind: deposit.confirmations), reorgs = \(bind: deposit.reorgs), updated_at = \(bind: now)
                         WHERE chain = \(bind: chain) AND txid = \(bind: txid) AND output_index = \(bind: index)
                         """).run()
                 }
@@ -261,7 +270,7 @@ public struct DepositWatcher: Sendable {
         return try await db.read { db in
             var result: [String: Tracked] = [:]
             for row in try await db.raw("""
-                SELECT txid, output_index, address, asset, amount, reference, status, block_height, block_hash, confirmations, required
+                SELECT txid, output_index, address, asset, amount, reference, status, block_height, block_hash, confirmations, required, reorgs
                 FROM chain_deposits WHERE chain = \(bind: chain)
                   AND (status IN ('seen', 'reorged') OR (status = 'confirmed' AND block_height > \(bind: tipHeight - 200)))
                 """).all() {
@@ -271,6 +280,7 @@ public struct DepositWatcher: Sendable {
                                       blockHash: try row.decode(column: "block_hash", as: String?.self),
                                       confirmations: try row.decode(column: "confirmations", as: Int.self),
                                       required: try row.decode(column: "required", as: Int.self),
+                                      reorgs: try row.decode(column: "reorgs", as: Int.self),
                                       address: try row.decode(column: "address", as: String.self), asset: try row.decode(column: "asset", as: String.self),
                                       amount: Int128(try row.decode(column: "amount", as: String.self)) ?? 0,
                                       reference: try row.decode(column: "reference", as: String?.self))

@@ -20,7 +20,15 @@ public struct JSONRPCClient: Sendable {
     }
 
     /// `url` may carry credentials (`http://user:pass@host:port/path`); they become Basic auth.
-    public init(url: String, client: HTTPClient = .shared, timeout: TimeAmount = .seconds(15)) throws {
+    /// A client that fails fast when a node refuses connections (AsyncHTTPClient would otherwise keep
+    /// retrying the connection until the request deadline).
+    public static let defaultClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration(timeout: .init(connect: .seconds(5), read: .seconds(30)))
+        configuration.connectionPool.retryConnectionEstablishment = false
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    public init(url: String, client: HTTPClient = JSONRPCClient.defaultClient, timeout: TimeAmount = .seconds(15)) throws {
         guard var components = URLComponents(string: url), components.host != nil else { throw ChainError.invalid("invalid RPC URL") }
         if let user = components.user {
             let credentials = "\(user.removingPercentEncoding ?? user):\((components.password ?? "").removingPercentEncoding ?? "")"
