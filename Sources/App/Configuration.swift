@@ -25,6 +25,9 @@ public struct RailyardConfiguration: Sendable {
     public var tokenContracts: [String: String] = [:]
     /// The network configured chains talk to (RAILYARD_NETWORK; devnet when no node is configured).
     public var chainNetwork: ChainDeployment { ChainDeployment(rawValue: network.rawValue) ?? .mainnet }
+    /// Run the workers (webhook delivery, chain watchers, expiry sweeper) inside `application()`.
+    /// Tests turn this off and drive the workers step by step.
+    public var runsBackgroundServices = true
     /// Lets non-loopback clients use the devnet cheat API when presented as X-Railyard-Dev-Token.
     public var devToken: String?
 

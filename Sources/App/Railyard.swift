@@ -108,7 +108,7 @@ public struct Railyard {
         Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Railyard"),
-            services: services,
+            services: configuration.runsBackgroundServices ? services : [],
             logger: logger
         )
     }

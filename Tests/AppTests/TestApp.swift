@@ -21,6 +21,7 @@ struct TestApp: @unchecked Sendable {  // the router is only read during tests
         config.masterKey = "test-master-key-0123456789abcdef-0123456789"
         config.dataDirectory = NSTemporaryDirectory() + "railyard-app-\(UUID().uuidString)"
         config.seedDemo = false
+        config.runsBackgroundServices = false  // tests call the workers themselves, deterministically
         configure(&config)
         let db = try await TestDatabase.make()
         let clock = ManualClock(millis: Timestamp.nowMillis())
