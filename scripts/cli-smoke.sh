@@ -24,6 +24,14 @@ check "ledger verify passes on a healthy ledger" '[ $code -eq 0 ] && grep -q "OK
 for _ in $(seq 1 100); do grep -q "listening on" "$D/serve.out" 2>/dev/null && break; sleep 0.1; done
 check "serve logs where to go and seeds a demo merchant" 'grep -q "Railyard is listening on http://127.0.0.1:18399" "$D/serve.out" && grep -q "demo@railyard.local" "$D/serve.out"'
 check "serve answers /readyz" 'curl -sf http://127.0.0.1:18399/readyz | grep -q ready'
+"$BIN" dev pay --chain LTC --to rltc1qexample --amount 0.5 --server http://127.0.0.1:18399 > "$D/pay.out" 2>&1; code=$?
+check "dev pay sends a devnet payment" '[ $code -eq 0 ] && grep -q "paid 0.5 LTC to rltc1qexample: txid" "$D/pay.out"'
+"$BIN" dev mine --chain LTC --blocks 3 --server http://127.0.0.1:18399 > "$D/mine.out" 2>&1; code=$?
+check "dev mine mines blocks" '[ $code -eq 0 ] && grep -q "tip is now 3" "$D/mine.out"'
+"$BIN" dev reorg --chain LTC --depth 2 --server http://127.0.0.1:18399 > "$D/reorg.out" 2>&1; code=$?
+check "dev reorg replaces the top blocks with a longer fork" '[ $code -eq 0 ] && grep -q "tip is now 4" "$D/reorg.out"'
+"$BIN" dev pay --chain LTC --to x --amount 0.000000001 --server http://127.0.0.1:18399 > "$D/bad.out" 2>&1; code=$?
+check "dev pay rejects an amount finer than the asset allows" '[ $code -ne 0 ] && grep -q "more than 8 decimal places" "$D/bad.out"'
 kill -TERM $SERVE_PID; wait $SERVE_PID 2>/dev/null; code=$?
 check "serve shuts down gracefully on SIGTERM" '[ $code -eq 0 ]'
 SERVE_PID=

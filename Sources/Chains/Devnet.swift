@@ -191,11 +191,6 @@ public struct DevnetChain: ChainAdapter {
     }
 }
 
-extension Array {
-    func chunked(_ size: Int) -> [ArraySlice<Element>] {
-        stride(from: 0, to: count, by: size).map { self[$0..<Swift.min($0 + size, count)] }
-    }
-}
 
 extension DevnetChain {
     /// The id the devnet gives the `counter`-th object of a chain (exposed so tests can pin determinism).

@@ -377,7 +377,7 @@ struct OutboxTests {
         #expect(middle.retryAt(afterAttempt: schedule.maxAttempts, nowMillis: 1_000) == nil)
 
         // Whatever the random source says, every pause stays within ±20%.
-        var generator = SplitMix(seed: 42)
+        var generator = SplitMix64(seed: 42)
         let values = (0..<500).map { _ in Double(generator.next() >> 11) / Double(1 << 53) }
         let index = Mutex(0)
         let seeded = schedule.with(random: { index.withLock { i in defer { i += 1 }; return values[i % values.count] } })
@@ -387,18 +387,5 @@ struct OutboxTests {
             let delay = Double(seeded.delayMillis(afterAttempt: attempt) ?? -1)
             #expect(delay >= base * 0.8 && delay <= base * 1.2)
         }
-    }
-}
-
-/// A tiny deterministic generator for the jitter test.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
