@@ -12,6 +12,7 @@ struct NodeAdapterTests {
     static let env = ProcessInfo.processInfo.environment
     static let ltcURL = env["RAILYARD_TEST_LTC_RPC_URL"].flatMap { $0.isEmpty ? nil : $0 }
     static let evmURL = env["RAILYARD_TEST_EVM_RPC_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let usdc = env["RAILYARD_TEST_USDC_CONTRACT"].flatMap { $0.isEmpty ? nil : $0 }
     static let migrations = DevnetChain.migrations + ChainWatchList.migrations
 
     func kinds(_ db: Database) async throws -> [String] {
@@ -95,6 +96,31 @@ struct NodeAdapterTests {
             for _ in 0..<15 { _ = try await rpc.call("evm_mine", []) }
             try await watcher.poll()
             #expect(try await kinds(db).last == "double_spent:0")
+        }
+    }
+
+    @Test(.enabled(if: evmURL != nil && usdc != nil, "needs the EVM harness with its EIP-3009 USDC token"))
+    func evmTokenDepositIsDetectedFromTransferLogs() async throws {
+        let rpc = try JSONRPCClient(url: Self.evmURL!)
+        let holder = try #require(try await rpc.call("eth_accounts").arrayValue?.first?.stringValue)
+        let watched = try Ethereum.address(privateKey: Secp256k1.generatePrivateKey())
+        let adapter = try EVMChain(chain: "ETH", rpc: rpc, tokens: ["USDC_ETH": Self.usdc!])
+        #expect(try await adapter.tokenBalance(contract: Self.usdc!, owner: watched) == 0)
+        try await TestDatabase.with(migrations: Self.migrations) { db in
+            let clock = ManualClock()
+            try await db.write { tx in try await ChainWatchList().watch(tx, chain: "ETH", address: watched, reference: "inv_3", now: clock.nowMillis()) }
+            let watcher = DepositWatcher(adapter: adapter, db: db, clock: clock, owner: "test")
+            try await watcher.poll()
+            // transfer(watched, 12.345678 USDC) from the token holder, ABI-encoded by RailyardCrypto.
+            let call = try ERC20.transfer(to: watched, amount: Word256(12_345_678))
+            let txid = try #require(try await rpc.call("eth_sendTransaction", [.object([
+                "from": .string(holder), "to": .string(Self.usdc!), "data": .string(Hex.encode(call, prefix: true)),
+            ])]).stringValue)
+            try await watcher.poll()
+            let events = try await db.read { try await ChainWatchList().events(after: 0, in: $0) }
+            #expect(events.map(\.kind) == ["detected", "confirmations"])
+            #expect(events.allSatisfy { $0.asset == "USDC_ETH" && $0.amount == 12_345_678 && $0.txid == txid && $0.reference == "inv_3" })
+            #expect(try await adapter.tokenBalance(contract: Self.usdc!, owner: watched) == 12_345_678)
         }
     }
 }
