@@ -32,7 +32,7 @@ public struct Railyard {
     /// Every migration, in the order they must run.
     public static var migrations: [Migration] {
         JobQueue.migrations + IdempotencyMiddleware.migrations + Ledger.migrations + Outbox.migrations + MerchantsFeature.migrations
-            + DevnetChain.migrations + ChainWatchList.migrations
+            + DevnetChain.migrations + ChainWatchList.migrations + AddressBook.migrations
     }
 
     /// Builds the server. `database` and `clock` let tests inject their own.
