@@ -19,6 +19,17 @@ check "config masks secrets" '! grep -q hunter2 "$D/config.out" && ! grep -q 012
 "$BIN" ledger verify --data-dir "$D" > "$D/verify.out" 2>&1; code=$?
 check "ledger verify passes on a healthy ledger" '[ $code -eq 0 ] && grep -q "OK: all ledger invariants hold" "$D/verify.out"'
 
+# The crypto kernel from outside (BIP-84 / EIP-55 published vectors).
+M="abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
+"$BIN" keys derive --chain BTC --mnemonic "$M" --count 2 > "$D/derive.out" 2>&1; code=$?
+check "keys derive prints the BIP-84 vector addresses" '[ $code -eq 0 ] && grep -q "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu" "$D/derive.out" && grep -q "bc1qnjg0jd8228aq7egyzacy8cys3knf9xvrerkf9g" "$D/derive.out"'
+"$BIN" keys derive --chain ETH --mnemonic "$M" > "$D/derive-eth.out" 2>&1
+check "keys derive prints the ETH vector address" 'grep -q "0x9858EfFD232B4033E47d90003D41EC34EcaEda94" "$D/derive-eth.out"'
+"$BIN" keys validate --chain LTC bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu > "$D/validate.out" 2>&1; code=$?
+check "keys validate rejects a BTC address for LTC with a reason" '[ $code -ne 0 ] && grep -qi "ltc" "$D/validate.out"'
+"$BIN" keys mnemonic --words 12 > "$D/mnemonic.out" 2>&1; code=$?
+check "keys mnemonic prints 12 words" '[ $code -eq 0 ] && [ "$(wc -w < "$D/mnemonic.out")" -eq 12 ]'
+
 # Start the server once: it seeds the demo merchant and prints where to go.
 "$BIN" serve --data-dir "$D" --port 18399 > "$D/serve.out" 2>&1 & SERVE_PID=$!
 for _ in $(seq 1 100); do grep -q "listening on" "$D/serve.out" 2>/dev/null && break; sleep 0.1; done
