@@ -28,6 +28,8 @@ public struct RailyardConfiguration: Sendable {
     /// Run the workers (webhook delivery, chain watchers, expiry sweeper) inside `application()`.
     /// Tests turn this off and drive the workers step by step.
     public var runsBackgroundServices = true
+    /// Allow webhook URLs on loopback/private networks (off by default: SSRF protection).
+    public var webhookAllowPrivate = false
     /// Lets non-loopback clients use the devnet cheat API when presented as X-Railyard-Dev-Token.
     public var devToken: String?
 
@@ -78,6 +80,12 @@ public struct RailyardConfiguration: Sendable {
         for asset in ["USDC_ETH", "USDC_POL", "USDC_BASE", "USDC_SOL", "USDT"] {
             if let value = env["RAILYARD_\(asset)_CONTRACT"], !value.isEmpty { config.tokenContracts[asset] = value }
         }
+        if let value = env["RAILYARD_WEBHOOK_ALLOW_PRIVATE"], !value.isEmpty {
+            guard let flag = ["true": true, "1": true, "false": false, "0": false][value.lowercased()] else {
+                throw ConfigurationError("RAILYARD_WEBHOOK_ALLOW_PRIVATE must be true or false")
+            }
+            config.webhookAllowPrivate = flag
+        }
         if let value = env["RAILYARD_DEV_TOKEN"], !value.isEmpty {
             guard value.count >= 16 else { throw ConfigurationError("RAILYARD_DEV_TOKEN must be at least 16 characters") }
             config.devToken = value
@@ -102,6 +110,7 @@ public struct RailyardConfiguration: Sendable {
             ("trusted_proxies", trustedProxies.isEmpty ? "(none)" : trustedProxies.sorted().joined(separator: ",")),
             ("rates", ratesURL.map { "http: \($0)" } ?? ratesFile.map { "file: \($0)" } ?? "shipped table"),
             ("api_rate_limit_per_minute", String(apiRateLimitPerMinute)), ("log_level", logLevel),
+            ("webhook_allow_private", String(webhookAllowPrivate)),
             ("chains", ChainRegistry.chains.map { chain in chainRPCURLs[chain].map { "\(chain)=\(DatabaseLocation.postgres(url: $0).description)" } ?? "\(chain)=devnet" }.joined(separator: " ")), ("dev_token", devToken == nil ? "(none: dev API for loopback only)" : "***"),
         ]
     }

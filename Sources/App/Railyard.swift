@@ -69,9 +69,10 @@ public struct Railyard {
         }
         let rates = RatesService(provider: ratesProvider, clock: clock)
 
+        let destinations = WebhookDestinationPolicy(allowsPrivateAddresses: configuration.webhookAllowPrivate)
         let merchants = MerchantsFeature(.init(
             db: db, clock: clock, tokens: tokens, passwords: PasswordHasher(cost: configuration.bcryptCost), limiter: limiter,
-            secrets: secrets, outbox: outbox, rates: rates, network: configuration.network
+            secrets: secrets, outbox: outbox, rates: rates, network: configuration.network, webhookDestinations: destinations
         ))
 
         let router = Router(context: RailyardRequestContext.self)
@@ -93,7 +94,7 @@ public struct Railyard {
         let owner = ProcessInfo.processInfo.hostName + ":" + String(ProcessInfo.processInfo.processIdentifier)
         var services: [any Service] = [
             WebhookDeliveryService(db: db, jobs: jobs, directory: merchants.webhookDirectory, httpClient: httpClient, clock: clock,
-                                   schedule: .default, logger: logger, owner: owner),
+                                   schedule: .default, logger: logger, owner: owner, destinations: destinations),
             PendingExpiryService(ledger: ledger, db: db, logger: logger),
         ]
         for code in chains.adapters.keys.sorted() {

@@ -28,11 +28,14 @@ public struct WebhookDeliveryService: Service {
     let owner: String
     let pollInterval: Duration
     let outbox: Outbox
+    let destinations: WebhookDestinationPolicy
 
     public init(
         db: Database, jobs: JobQueue, directory: any WebhookEndpointDirectory, httpClient: HTTPClient, clock: any AppClock,
-        schedule: RetrySchedule, logger: Logger, owner: String, pollInterval: Duration = .milliseconds(500)
+        schedule: RetrySchedule, logger: Logger, owner: String, pollInterval: Duration = .milliseconds(500),
+        destinations: WebhookDestinationPolicy = .publicOnly
     ) {
+        self.destinations = destinations
         self.db = db
         self.jobs = jobs
         self.directory = directory
@@ -113,6 +116,18 @@ public struct WebhookDeliveryService: Service {
                 _ = try await outbox.recordAttempt(tx, eventID: event.id, url: "", status: .failed, responseCode: nil, latencyMillis: 0, error: "no endpoint configured")
             }
             try await jobs.complete(db, job)
+            return true
+        }
+
+        do {
+            try await destinations.check(endpoint.url)
+        } catch {
+            // A refused destination won't become acceptable by retrying: log it and stop.
+            try await db.write { tx in
+                _ = try await outbox.recordAttempt(tx, eventID: event.id, url: endpoint.url, status: .failed, responseCode: nil, latencyMillis: 0,
+                                                   error: "destination refused: \(error)")
+            }
+            _ = try await jobs.fail(db, job, error: "destination refused: \(error)", retryAt: nil)
             return true
         }
 

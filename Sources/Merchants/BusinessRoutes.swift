@@ -48,7 +48,7 @@ extension MerchantsFeature {
             let body = try await request.decode(as: CreateBusinessBody.self, context: context)
             let name = try BusinessInput.name(body.name)
             let description = try BusinessInput.description(body.description)
-            let webhookURL = try BusinessInput.webhookURL(body.webhook_url)
+            let webhookURL = try BusinessInput.webhookURL(body.webhook_url, policy: deps.webhookDestinations)
             let wallets = try BusinessInput.wallets(single: body.wallet_address, perCoin: body.wallet_addresses, network: deps.network)
             let count = try await deps.db.read { db in
                 try await db.raw("SELECT COUNT(*) AS n FROM businesses WHERE merchant_id = \(bind: merchantID) AND deleted_at IS NULL").first()?.decode(column: "n", as: Int.self) ?? 0
@@ -87,7 +87,7 @@ extension MerchantsFeature {
             var sealed = business.webhookSecretSealed
             var newSecret: String?
             if let raw = body.webhook_url {
-                webhookURL = try BusinessInput.webhookURL(raw)
+                webhookURL = try BusinessInput.webhookURL(raw, policy: deps.webhookDestinations)
                 if webhookURL == nil {
                     sealed = nil
                 } else if sealed == nil {

@@ -122,11 +122,15 @@ enum BusinessInput {
         return value
     }
 
-    static func webhookURL(_ value: String?) throws -> String? {
+    static func webhookURL(_ value: String?, policy: WebhookDestinationPolicy) throws -> String? {
         guard let value, !value.isEmpty else { return nil }
         guard value.count <= 2048, let url = URL(string: value), let scheme = url.scheme?.lowercased(),
               scheme == "https" || scheme == "http", url.host?.isEmpty == false else {
             throw APIError.badRequest("webhook_url must be an absolute http(s) URL", code: "invalid_url", field: "webhook_url")
+        }
+        do { try policy.checkLiteral(value) } catch {
+            throw APIError.badRequest("\(error.description) (private destinations are refused unless the operator sets RAILYARD_WEBHOOK_ALLOW_PRIVATE)",
+                                      code: "webhook_destination_refused", field: "webhook_url")
         }
         return value
     }

@@ -21,9 +21,13 @@ public struct MerchantsFeature: Sendable {
         public var rates: RatesService
         /// Which network's address formats business wallets must use.
         public var network: ChainNetwork
+        /// Which webhook URLs are acceptable (literal private addresses are refused when saving).
+        public var webhookDestinations: WebhookDestinationPolicy
 
         public init(db: Database, clock: any AppClock, tokens: TokenService, passwords: PasswordHasher, limiter: RateLimiter,
-                    secrets: SecretBox, outbox: Outbox, rates: RatesService, network: ChainNetwork) {
+                    secrets: SecretBox, outbox: Outbox, rates: RatesService, network: ChainNetwork,
+                    webhookDestinations: WebhookDestinationPolicy = .publicOnly) {
+            self.webhookDestinations = webhookDestinations
             self.db = db
             self.clock = clock
             self.tokens = tokens

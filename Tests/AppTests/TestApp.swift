@@ -22,6 +22,7 @@ struct TestApp: @unchecked Sendable {  // the router is only read during tests
         config.dataDirectory = NSTemporaryDirectory() + "railyard-app-\(UUID().uuidString)"
         config.seedDemo = false
         config.runsBackgroundServices = false  // tests call the workers themselves, deterministically
+        config.webhookAllowPrivate = true  // test receivers listen on 127.0.0.1
         configure(&config)
         let db = try await TestDatabase.make()
         let clock = ManualClock(millis: Timestamp.nowMillis())

@@ -81,3 +81,22 @@ struct WebhookAndDevTests {
         }
     }
 }
+
+@Suite("Webhook destinations")
+struct WebhookDestinationTests {
+    @Test func privateWebhookURLsAreRefusedUnlessTheOperatorAllowsThem() async throws {
+        try await TestApp.with(configure: { $0.webhookAllowPrivate = false }) { _, api in
+            let token = try await api.merchant()
+            for url in ["http://127.0.0.1:9000/hook", "http://169.254.169.254/latest", "http://localhost/x", "http://[::1]/x"] {
+                let refused = try await api.call(.post, "/api/businesses", token: token, json: #"{"name":"S","webhook_url":"\#(url)"}"#)
+                #expect(refused.status == .badRequest, "\(url)")
+                #expect(refused.errorCode == "webhook_destination_refused", "\(url)")
+                #expect(refused.field == "webhook_url")
+            }
+            let business = try await api.business(token)
+            let patched = try await api.call(.patch, "/api/businesses/\(business)", token: token, json: #"{"webhook_url":"http://10.0.0.5/hook"}"#)
+            #expect(patched.errorCode == "webhook_destination_refused")
+            #expect(try await api.call(.post, "/api/businesses", token: token, json: #"{"name":"S","webhook_url":"https://hooks.example.com/x"}"#).status == .created)
+        }
+    }
+}

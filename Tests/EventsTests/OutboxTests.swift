@@ -34,7 +34,7 @@ struct OutboxTests {
         let endpoints = url.map { ["biz_1": WebhookEndpoint(url: $0, secret: Self.secret)] } ?? [:]
         return WebhookDeliveryService(
             db: db, jobs: JobQueue(clock: clock), directory: StaticDirectory(endpoints: endpoints), httpClient: httpClient,
-            clock: clock, schedule: schedule, logger: logger, owner: "test-worker"
+            clock: clock, schedule: schedule, logger: logger, owner: "test-worker", destinations: .allowingPrivate  // the receiver is on loopback
         )
     }
 
@@ -332,7 +332,7 @@ struct OutboxTests {
                     db: db, jobs: JobQueue(clock: clock),
                     directory: StaticDirectory(endpoints: ["biz_1": WebhookEndpoint(url: receiver.url, secret: Self.secret)]),
                     httpClient: .shared, clock: clock, schedule: Self.steady, logger: logger, owner: "loop",
-                    pollInterval: .milliseconds(20)
+                    pollInterval: .milliseconds(20), destinations: .allowingPrivate
                 )
                 let loop = Task { try await service.run() }
                 let event = try await publish(outbox, db)

@@ -104,3 +104,22 @@ struct SignatureTests {
         #expect(try again.open(try derived.seal("x")) == "x")
     }
 }
+
+@Suite("Webhook destination policy")
+struct WebhookDestinationPolicyTests {
+    @Test(arguments: ["http://127.0.0.1:8080/hook", "http://localhost/hook", "http://10.1.2.3/", "http://172.20.0.1/", "http://192.168.1.1/",
+                      "http://169.254.169.254/latest/meta-data", "http://[::1]/hook", "http://[fd00::1]/", "http://[fe80::1]/",
+                      "http://[::ffff:10.0.0.1]/", "http://0.0.0.0/", "http://100.64.0.1/", "http://api.localhost/"])
+    func privateDestinationsAreRefused(url: String) async {
+        #expect(throws: WebhookDestinationPolicy.Refused.self) { try WebhookDestinationPolicy.publicOnly.checkLiteral(url) }
+        await #expect(throws: (any Error).self) { try await WebhookDestinationPolicy.publicOnly.check(url) }
+        #expect(throws: Never.self) { try WebhookDestinationPolicy.allowingPrivate.checkLiteral(url) }
+    }
+
+    @Test func publicLiteralsPass() async throws {
+        for url in ["https://93.184.216.34/hook", "https://[2606:4700:4700::1111]/hook", "http://8.8.8.8/"] {
+            try WebhookDestinationPolicy.publicOnly.checkLiteral(url)
+            try await WebhookDestinationPolicy.publicOnly.check(url)
+        }
+    }
+}
