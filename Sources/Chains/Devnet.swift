@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import RailyardCrypto
 import Money
 import SQLKit
 import Storage
@@ -187,7 +188,7 @@ public struct DevnetChain: ChainAdapter {
     }
 
     static func digest(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(text.utf8)))
     }
 }
 

@@ -56,9 +56,9 @@ public struct IdempotencyMiddleware: RouterMiddleware {
             throw APIError(.contentTooLarge, code: "body_too_large", "Request body exceeds \(context.maxUploadSize) bytes")
         }
         var hasher = SHA256()
-        hasher.update(data: Data("\(request.method.rawValue) \(request.uri.path)\n".utf8))
+        hasher.update(data: Data("\(request.method.rawValue) \(request.uri.description)\n".utf8))
         hasher.update(data: Data(buffer: body))
-        let fingerprint = hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        let fingerprint = Array(hasher.finalize()).lowercaseHex
         let scope = context.principal?.scope ?? "ip:\(context.clientIP)"
 
         let deadline = clock.nowMillis() + waitSeconds * 1000

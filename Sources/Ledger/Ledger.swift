@@ -149,20 +149,7 @@ public struct Ledger: Sendable {
         let fields = [previous, t.id, t.debitAccountID, t.creditAccountID, t.asset, String(t.amount), String(t.flags.rawValue),
                       t.pendingID ?? "", t.timeoutAt.map { String($0) } ?? "", t.code, t.reference ?? "", String(t.createdAt)]
         let digest = SHA256.hash(data: Data(fields.joined(separator: "\u{1f}").utf8))
-        return hexString(digest)
-    }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    /// Lowercase hex without a formatter call per byte (this runs once per transfer).
-    static func hexString(_ bytes: some Sequence<UInt8>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(64)
-        for byte in bytes {
-            out.append(hexDigits[Int(byte >> 4)])
-            out.append(hexDigits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
+        return Array(digest).lowercaseHex
     }
 }
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import RailyardCrypto
 import HTTP
 import HummingbirdBcrypt
 import JWTKit
@@ -76,7 +77,7 @@ public enum APIKeyFormat {
     }
 
     public static func digest(_ key: String) -> String {
-        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(key.utf8)))
     }
 
     public static func looksLikeKey(_ token: String) -> Bool {

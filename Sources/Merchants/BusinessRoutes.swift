@@ -1,4 +1,5 @@
 import Foundation
+import RailyardCrypto
 import HTTP
 import Hummingbird
 import SQLKit
@@ -23,7 +24,7 @@ extension MerchantsFeature {
 
     static func newWebhookSecret() -> String {
         var rng = SystemRandomNumberGenerator()
-        return "whsec_" + (0..<32).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined()
+        return "whsec_" + Hex.encode((0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) })
     }
 
     func addBusinessRoutes(to router: Router<RailyardRequestContext>) {

@@ -1,4 +1,5 @@
 import Foundation
+import RailyardCrypto
 import HTTP
 import SQLKit
 import Storage
@@ -18,7 +19,7 @@ extension MerchantsFeature {
         let empty = try await deps.db.read { try await $0.raw("SELECT id FROM merchants LIMIT 1").first() == nil }
         guard empty else { return nil }
         var rng = SystemRandomNumberGenerator()
-        let password = "demo-" + (0..<12).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &rng)) }.joined().prefix(16)
+        let password = "demo-" + Hex.encode((0..<8).map { _ in UInt8.random(in: 0...255, using: &rng) })
         let hash = try await deps.passwords.hash(String(password))
         let merchantID = Identifier.make("mer", clock: deps.clock)
         let businessID = Identifier.make("biz", clock: deps.clock)
