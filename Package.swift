@@ -163,6 +163,7 @@ let package = Package(
             dependencies: [
                 "Chains", "Storage", "Money", "TestSupport", "RailyardCrypto",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: settings
         ),

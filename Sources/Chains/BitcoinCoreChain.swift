@@ -44,6 +44,11 @@ public struct BitcoinCoreChain: ChainAdapter {
         }
     }
 
+    public func register(addresses: [String]) async throws {
+        try await prepareWallet()
+        try await watch(addresses)
+    }
+
     public func tip() async throws -> ChainTip {
         let info = try await rpc.call("getblockchaininfo")
         guard let height = info["blocks"]?.int64Value, let hash = info["bestblockhash"]?.stringValue else { throw ChainError.node("getblockchaininfo: unexpected answer") }

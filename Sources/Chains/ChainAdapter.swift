@@ -47,6 +47,13 @@ public protocol ChainAdapter: Sendable {
     /// Transfers to any of `addresses` in active-chain blocks at `fromHeight` or above, and in the mempool.
     func transfers(to addresses: Set<String>, fromHeight: Int64) async throws -> [ObservedTransfer]
     func status(txid: String, outputIndex: Int) async throws -> TransferStatus
+    /// Makes the node watch `addresses` (a Bitcoin Core watch-only wallet must import them before
+    /// it reports payments to them). Nodes that see every address need nothing.
+    func register(addresses: [String]) async throws
+}
+
+extension ChainAdapter {
+    public func register(addresses: [String]) async throws {}
 }
 
 public enum ChainError: Error, Sendable, CustomStringConvertible, Equatable {

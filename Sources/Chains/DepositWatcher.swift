@@ -57,6 +57,11 @@ public struct ChainWatchList: Sendable {
             )
             """,
         ]),
+        // Nodes that must be told which addresses to watch (a Bitcoin Core watch-only wallet) get each address once.
+        Migration(id: "0411_chain_address_registration", [
+            "ALTER TABLE chain_addresses ADD COLUMN registered BIGINT NOT NULL DEFAULT 0",
+            "CREATE INDEX chain_addresses_unregistered ON chain_addresses (chain, registered)",
+        ]),
     ]
 
     /// Starts watching `address` on `chain` (inside the caller's transaction). `reference` ties
@@ -140,6 +145,7 @@ public struct DepositWatcher: Sendable {
         let chain = adapter.chain
         guard let cursor = try await acquireLease() else { return PassResult(leader: false, events: 0, tip: nil) }
         let tip = try await adapter.tip()
+        try await registerNewAddresses()
         let addresses = try await db.read { db in
             Set(try await db.raw("SELECT address FROM chain_addresses WHERE chain = \(bind: chain)").all().map { try $0.decode(column: "address", as: String.self) })
         }
@@ -248,6 +254,22 @@ public struct DepositWatcher: Sendable {
     }
 
     /// Takes or renews the lease on this chain; returns the cursor height, or nil if another node holds it.
+    /// Tells the node about addresses it has not been given yet (no-op for nodes that need no registration).
+    func registerNewAddresses() async throws {
+        let chain = adapter.chain
+        while true {
+            let pending = try await db.read { db in
+                try await db.raw("SELECT address FROM chain_addresses WHERE chain = \(bind: chain) AND registered = 0 ORDER BY created_at, address LIMIT 500")
+                    .all().map { try $0.decode(column: "address", as: String.self) }
+            }
+            guard !pending.isEmpty else { return }
+            try await adapter.register(addresses: pending)
+            try await db.write { tx in
+                try await tx.sql.raw("UPDATE chain_addresses SET registered = 1 WHERE chain = \(bind: chain) AND address IN (\(binds: pending))").run()
+            }
+        }
+    }
+
     func acquireLease() async throws -> Int64? {
         let chain = adapter.chain
         let now = clock.nowMillis()

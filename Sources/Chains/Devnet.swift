@@ -40,6 +40,8 @@ public struct DevnetChain: ChainAdapter {
             "CREATE INDEX devnet_outputs_address ON devnet_outputs (chain, address)",
             "CREATE TABLE devnet_counters (chain TEXT PRIMARY KEY, counter BIGINT NOT NULL)",
         ]),
+        // Coins spent by transactions Railyard sends (DevnetSender).
+        Migration(id: "0401_devnet_spends", ["ALTER TABLE devnet_outputs ADD COLUMN spent_by TEXT"]),
     ]
 
     // MARK: ChainAdapter

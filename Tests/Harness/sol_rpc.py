@@ -11,6 +11,9 @@ a USDC-like SPL mint (6 decimals, that keypair as mint authority, no freeze auth
 keypair's associated token account holding --mint base units; --info-file writes, once the
 server is listening, a JSON object {url, port, fundedKey (hex 32-byte Ed25519 seed),
 fundedAddress, fundedLamports, usdc: {mint, decimals, tokenAccount, amount}}.
+Also getSignaturesForAddress (newest first; limit/before/until) and getTransaction with
+encoding "json" (accountKeys) plus pre/post lamport and token balances in meta, taken around
+each sendTransaction, so deposit detection runs the way it does against a real RPC node.
 
 Each successful sendTransaction/requestAirdrop advances the slot by one, so
 confirmations = currentSlot - txSlot; confirmationStatus 'finalized' after 32 slots.
@@ -33,6 +36,8 @@ class S:
     svm = LiteSVM()
     slot = 1
     sigs = {}  # signature str -> (slot, err or None, fee, logs, tx bytes)
+    by_account = {}  # account address -> [signature, ...] oldest first (getSignaturesForAddress)
+    balances = {}  # signature -> {"pre": [...], "post": [...], "preToken": [...], "postToken": [...]}
 
 
 S.svm.warp_to_slot(S.slot)
@@ -76,6 +81,36 @@ def ui_amount_string(amount, decimals):
     digits = str(amount).rjust(decimals + 1, "0")
     whole, frac = digits[:-decimals], digits[-decimals:].rstrip("0")
     return whole + ("." + frac if frac else "")
+
+
+def account_keys(tx):
+    return [str(k) for k in tx.message.account_keys]
+
+
+def token_balances(keys):
+    """preTokenBalances/postTokenBalances entries, as the real RPC reports them."""
+    out = []
+    for i, k in enumerate(keys):
+        a = S.svm.get_account(Pubkey.from_string(k))
+        if a is None or a.owner != TOKEN_PROGRAM or len(bytes(a.data)) < 165:
+            continue
+        ta = TokenAccount.from_bytes(bytes(a.data)[:165])
+        dec = Mint.from_bytes(bytes(S.svm.get_account(ta.mint).data)[:82]).decimals
+        out.append({"accountIndex": i, "mint": str(ta.mint), "owner": str(ta.owner), "programId": str(TOKEN_PROGRAM),
+                    "uiTokenAmount": {"amount": str(ta.amount), "decimals": dec, "uiAmountString": ui_amount_string(ta.amount, dec)}})
+    return out
+
+
+def snapshot(keys):
+    return [S.svm.get_balance(Pubkey.from_string(k)) or 0 for k in keys], token_balances(keys)
+
+
+def record(sig, keys, pre):
+    """Indexes a landed transaction by every account it touched, with balances before and after."""
+    post = snapshot(keys)
+    S.balances[sig] = {"keys": keys, "pre": pre[0], "post": post[0], "preToken": pre[1], "postToken": post[1]}
+    for k in keys:
+        S.by_account.setdefault(k, []).append(sig)
 
 
 def decode_tx(data, enc):
@@ -132,8 +167,11 @@ def dispatch(method, p):
                 return ctx({"err": err_json(r), "logs": m.logs(), "unitsConsumed": m.compute_units_consumed(), "accounts": None})
             m = r.meta()
             return ctx({"err": None, "logs": m.logs(), "unitsConsumed": m.compute_units_consumed(), "accounts": None})
+        keys = account_keys(tx)
+        pre = snapshot(keys)
         r = svm.send_transaction(tx)
         sig = str(tx.signatures[0])
+        record(sig, keys, pre)
         if isinstance(r, FailedTransactionMetadata):
             e = err_json(r)
             if not cfg.get("skipPreflight"):
@@ -155,14 +193,38 @@ def dispatch(method, p):
                         "status": {"Ok": None} if rec[1] is None else {"Err": rec[1]},
                         "confirmationStatus": "finalized" if conf >= 32 else ("confirmed" if conf >= 1 else "processed")})
         return ctx(out)
+    if method == "getSignaturesForAddress":
+        # Newest first, like the real RPC; supports limit, before and until.
+        cfg = p[1] if len(p) > 1 and isinstance(p[1], dict) else {}
+        sigs = list(reversed(S.by_account.get(p[0], [])))
+        if cfg.get("before") in sigs:
+            sigs = sigs[sigs.index(cfg["before"]) + 1:]
+        if cfg.get("until") in sigs:
+            sigs = sigs[:sigs.index(cfg["until"])]
+        out = []
+        for sig in sigs[:min(int(cfg.get("limit", 1000)), 1000)]:
+            rec = S.sigs[sig]
+            conf = S.slot - rec[0] - 1
+            out.append({"signature": sig, "slot": rec[0], "err": rec[1], "memo": None, "blockTime": int(time.time()),
+                        "confirmationStatus": "finalized" if conf >= 32 else ("confirmed" if conf >= 1 else "processed")})
+        return out
     if method == "getTransaction":
         rec = S.sigs.get(p[0])
         if rec is None:
             return None
-        return {"slot": rec[0], "blockTime": int(time.time()),
-                "transaction": [base64.b64encode(rec[4]).decode(), "base64"] if rec[4] else None,
-                "meta": {"err": rec[1], "fee": rec[2], "logMessages": rec[3],
-                         "status": {"Ok": None} if rec[1] is None else {"Err": rec[1]}}}
+        cfg = p[1] if len(p) > 1 and isinstance(p[1], dict) else {}
+        bal = S.balances.get(p[0], {})
+        meta = {"err": rec[1], "fee": rec[2], "logMessages": rec[3],
+                "status": {"Ok": None} if rec[1] is None else {"Err": rec[1]},
+                "preBalances": bal.get("pre", []), "postBalances": bal.get("post", []),
+                "preTokenBalances": bal.get("preToken", []), "postTokenBalances": bal.get("postToken", [])}
+        if cfg.get("encoding") == "json" and rec[4]:
+            tx = VersionedTransaction.from_bytes(rec[4])
+            transaction = {"signatures": [str(x) for x in tx.signatures],
+                           "message": {"accountKeys": account_keys(tx), "recentBlockhash": str(tx.message.recent_blockhash)}}
+        else:
+            transaction = [base64.b64encode(rec[4]).decode(), "base64"] if rec[4] else None
+        return {"slot": rec[0], "blockTime": int(time.time()), "transaction": transaction, "meta": meta}
     if method == "shim_advanceSlots":
         advance(int(p[0]) if p else 1)
         return S.slot
