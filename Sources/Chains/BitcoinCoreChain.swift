@@ -21,6 +21,8 @@ public struct BitcoinCoreChain: ChainAdapter {
     }
 
     var walletPath: String { "/wallet/\(wallet)" }
+    /// The watch-only wallet's RPC path (for tests that inspect it).
+    public var walletPathForTests: String { walletPath }
 
     /// Creates (or loads) the watch-only wallet: no private keys ever live on the node.
     public func prepareWallet() async throws {

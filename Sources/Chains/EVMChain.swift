@@ -32,6 +32,9 @@ public struct EVMChain: ChainAdapter {
         return number
     }
 
+    /// A `0x` hex quantity as an exact integer (for tests reading raw RPC answers).
+    public static func quantityForTests(_ value: JSONValue) throws -> Int128 { try quantity(value) }
+
     static func hexQuantity(_ value: Int64) -> JSONValue { .string("0x" + String(value, radix: 16)) }
 
     public func tip() async throws -> ChainTip {

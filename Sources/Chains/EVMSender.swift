@@ -78,9 +78,16 @@ public struct EVMSender: TransactionBuilder {
         if draft.data.isEmpty {
             gasLimit = 21_000
         } else {
-            let estimate = try EVMChain.quantity(try await node.rpc.call("eth_estimateGas", [.object([
-                "from": .string(from), "to": .string(draft.to), "data": .string(Hex.encode(draft.data, prefix: true)), "value": .string("0x0"),
-            ])]))
+            let answer: JSONValue
+            do {
+                answer = try await node.rpc.call("eth_estimateGas", [.object([
+                    "from": .string(from), "to": .string(draft.to), "data": .string(Hex.encode(draft.data, prefix: true)), "value": .string("0x0"),
+                ])])
+            } catch let error as JSONRPCClient.RPCError where error.code == 3 || error.message.contains("revert") {
+                // The call would fail on chain (e.g. an authorization already used): nothing to sign.
+                throw ChainError.invalid("the transaction would revert: \(error.message)")
+            }
+            let estimate = try EVMChain.quantity(answer)
             gasLimit = estimate + estimate / 5
         }
         let gasCost = gasLimit * maxFee

@@ -172,6 +172,9 @@ server=1
 txindex=1
 fallbackfee=0.0001
 keypool=1
+# Litecoin Core refuses BIP-125 replacements unless told otherwise (Bitcoin Core accepts them);
+# the sender's explicit fee bump is tested with them on.
+mempoolreplacement=1
 printtoconsole=0
 [regtest]
 vbparams=mweb:-2:0:0:0
