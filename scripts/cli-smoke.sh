@@ -16,6 +16,11 @@ check "migrate applies the schema" '[ $code -eq 0 ] && grep -q "Applied" "$D/mig
 check "migrate is idempotent" 'grep -q "up to date" "$D/migrate2.out"'
 DATABASE_URL="postgres://u:hunter2@db.example/railyard" RAILYARD_MASTER_KEY="0123456789abcdef0123456789abcdef" "$BIN" config > "$D/config.out" 2>&1
 check "config masks secrets" '! grep -q hunter2 "$D/config.out" && ! grep -q 0123456789abcdef "$D/config.out" && grep -q "postgres://u:\*\*\*@db.example/railyard" "$D/config.out"'
+printf 'RAILYARD_CONFIRMATIONS_BTC=2\nRAILYARD_LTC_RPC_URL=http://u:sekrit@127.0.0.1:1\n' > "$D/settings.conf"
+RAILYARD_LOG_LEVEL=debug "$BIN" config --config "$D/settings.conf" > "$D/config-file.out" 2>&1
+check "config reads a settings file (secrets masked)" 'grep -q "BTC=2" "$D/config-file.out" && ! grep -q sekrit "$D/config-file.out" && grep -q "LTC=http://u:\*\*\*@127.0.0.1:1" "$D/config-file.out"'
+printf 'BOGUS=1\n' > "$D/bad.conf"; code=0; "$BIN" config --config "$D/bad.conf" > "$D/config-bad.out" 2>&1 || code=$?
+check "config refuses an unknown setting with its line" '[ $code -ne 0 ] && grep -q "bad.conf:1: BOGUS is not a Railyard setting" "$D/config-bad.out"'
 "$BIN" ledger verify --data-dir "$D" > "$D/verify.out" 2>&1; code=$?
 check "ledger verify passes on a healthy ledger" '[ $code -eq 0 ] && grep -q "OK: all ledger invariants hold" "$D/verify.out"'
 

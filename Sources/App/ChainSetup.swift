@@ -7,6 +7,8 @@ import Storage
 struct ChainSetup {
     var adapters: [String: any ChainAdapter] = [:]
     var devnets: [String: DevnetChain] = [:]
+    /// One transaction builder per chain, for the sender.
+    var builders: [any TransactionBuilder] = []
     /// What `/readyz` and `railyard config` say about each chain.
     var descriptions: [String: String] = [:]
 
@@ -17,12 +19,15 @@ struct ChainSetup {
                 let devnet = DevnetChain(chain: chain, db: db, clock: clock)
                 setup.devnets[chain] = devnet
                 setup.adapters[chain] = devnet
+                setup.builders.append(DevnetSender(devnet: devnet))
                 setup.descriptions[chain] = "devnet"
                 continue
             }
             let rpc = try JSONRPCClient(url: url)
             if ChainRegistry.utxoChains.contains(chain) {
-                setup.adapters[chain] = try BitcoinCoreChain(chain: chain, rpc: rpc)
+                let node = try BitcoinCoreChain(chain: chain, rpc: rpc)
+                setup.adapters[chain] = node
+                setup.builders.append(BitcoinCoreSender(node: node, network: config.network, fallbackFeeRate: config.fallbackFeeRates[chain] ?? 2))
             } else if ChainRegistry.evmChains.contains(chain) {
                 var tokens: [String: String] = [:]
                 for asset in ChainRegistry.assets(on: chain) where asset.tokenStandard != nil {
@@ -30,9 +35,18 @@ struct ChainSetup {
                         tokens[asset.code] = contract
                     }
                 }
-                setup.adapters[chain] = try EVMChain(chain: chain, rpc: rpc, tokens: tokens)
+                let node = try EVMChain(chain: chain, rpc: rpc, tokens: tokens)
+                setup.adapters[chain] = node
+                setup.builders.append(EVMSender(node: node))
             } else {
-                throw ConfigurationError("RAILYARD_\(chain)_RPC_URL is set, but the \(chain) node adapter is not available in this build yet; unset it to use devnet")
+                var mints: [String: String] = [:]
+                for asset in ChainRegistry.assets(on: chain) where asset.tokenStandard != nil {
+                    if let mint = config.tokenContracts[asset.code] ?? ChainRegistry.tokenContract(asset.code, config.chainNetwork) { mints[asset.code] = mint }
+                }
+                let node: SolanaChain
+                do { node = try SolanaChain(rpc: rpc, mints: mints) } catch { throw ConfigurationError("a configured Solana mint is not a base58 address: \(error)") }
+                setup.adapters[chain] = node
+                setup.builders.append(SolanaSender(node: node))
             }
             setup.descriptions[chain] = "\(config.chainNetwork.rawValue) node \(DatabaseLocation.postgres(url: url).description)"
         }

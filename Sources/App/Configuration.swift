@@ -1,5 +1,6 @@
 import Foundation
 import Chains
+import Money
 import RailyardCrypto
 import Storage
 
@@ -25,6 +26,10 @@ public struct RailyardConfiguration: Sendable {
     public var tokenContracts: [String: String] = [:]
     /// The network configured chains talk to (RAILYARD_NETWORK; devnet when no node is configured).
     public var chainNetwork: ChainDeployment { ChainDeployment(rawValue: network.rawValue) ?? .mainnet }
+    /// Asset code → required confirmations (RAILYARD_CONFIRMATIONS_<ASSET>), overriding the documented defaults.
+    public var confirmationOverrides: [String: Int] = [:]
+    /// UTXO chain → sat/vB used when the node has no fee estimate (RAILYARD_<CHAIN>_FALLBACK_FEE_RATE).
+    public var fallbackFeeRates: [String: Int128] = [:]
     /// Run the workers (webhook delivery, chain watchers, expiry sweeper) inside `application()`.
     /// Tests turn this off and drive the workers step by step.
     public var runsBackgroundServices = true
@@ -36,9 +41,17 @@ public struct RailyardConfiguration: Sendable {
     public init() {}
 
     /// Reads `RAILYARD_*` variables and `DATABASE_URL`, then applies command-line overrides.
-    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment, port: Int? = nil, dataDirectory: String? = nil) throws -> RailyardConfiguration {
+    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment, port: Int? = nil, dataDirectory: String? = nil,
+                            configFile: String? = nil) throws -> RailyardConfiguration {
         var config = RailyardConfiguration()
-        let env = environment
+        var env = environment
+        // A settings file gives the same variables; the environment wins where both set one.
+        if let path = configFile ?? environment["RAILYARD_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+                throw ConfigurationError("cannot read the settings file \(path)")
+            }
+            for (key, value) in try parseSettingsFile(text, path: path) where env[key] == nil { env[key] = value }
+        }
         if let value = env["RAILYARD_HOST"], !value.isEmpty { config.host = value }
         if let value = env["RAILYARD_PORT"] ?? env["PORT"], !value.isEmpty {
             guard let port = Int(value), (1...65535).contains(port) else { throw ConfigurationError("RAILYARD_PORT must be 1-65535, got '\(value)'") }
@@ -77,6 +90,18 @@ public struct RailyardConfiguration: Sendable {
                 config.chainRPCURLs[chain] = value
             }
         }
+        for asset in AssetRegistry.crypto.map(\.code) {
+            if let value = env["RAILYARD_CONFIRMATIONS_\(asset)"], !value.isEmpty {
+                guard let count = Int(value), (1...10_000).contains(count) else { throw ConfigurationError("RAILYARD_CONFIRMATIONS_\(asset) must be 1-10000") }
+                config.confirmationOverrides[asset] = count
+            }
+        }
+        for chain in ChainRegistry.utxoChains.sorted() {
+            if let value = env["RAILYARD_\(chain)_FALLBACK_FEE_RATE"], !value.isEmpty {
+                guard let rate = Int128(value), (1...100_000).contains(rate) else { throw ConfigurationError("RAILYARD_\(chain)_FALLBACK_FEE_RATE must be 1-100000 sat/vB") }
+                config.fallbackFeeRates[chain] = rate
+            }
+        }
         for asset in ["USDC_ETH", "USDC_POL", "USDC_BASE", "USDC_SOL", "USDT"] {
             if let value = env["RAILYARD_\(asset)_CONTRACT"], !value.isEmpty { config.tokenContracts[asset] = value }
         }
@@ -96,6 +121,34 @@ public struct RailyardConfiguration: Sendable {
         return config
     }
 
+    /// The names a settings file may set: the environment variables `load` reads.
+    static func isSettingName(_ key: String) -> Bool {
+        key.hasPrefix("RAILYARD_") || ["DATABASE_URL", "PORT", "LOG_LEVEL"].contains(key)
+    }
+
+    /// `KEY=value` lines; blank lines and `#` comments are skipped; a value may be wrapped in
+    /// single or double quotes. Unknown names and malformed lines are errors with their line number.
+    static func parseSettingsFile(_ text: String, path: String) throws -> [String: String] {
+        var settings: [String: String] = [:]
+        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var line = rawLine.trimmingCharacters(in: .whitespacesAndNewlines)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("export ") { line = String(line.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
+            guard let equals = line.firstIndex(of: "=") else { throw ConfigurationError("\(path):\(number + 1): expected NAME=value") }
+            let key = line[..<equals].trimmingCharacters(in: .whitespaces)
+            var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            guard isSettingName(key), key.allSatisfy({ $0.isUppercase || $0.isNumber || $0 == "_" }) else {
+                throw ConfigurationError("\(path):\(number + 1): \(key) is not a Railyard setting (names start with RAILYARD_, or are DATABASE_URL, PORT, LOG_LEVEL)")
+            }
+            if value.count >= 2, let first = value.first, first == "\"" || first == "'", value.last == first {
+                value = String(value.dropFirst().dropLast())
+            }
+            guard settings[key] == nil else { throw ConfigurationError("\(path):\(number + 1): \(key) is set twice") }
+            settings[key] = value
+        }
+        return settings
+    }
+
     public func databaseLocation() throws -> DatabaseLocation {
         try DatabaseLocation.from(databaseURL: databaseURL, dataDirectory: dataDirectory)
     }
@@ -112,6 +165,9 @@ public struct RailyardConfiguration: Sendable {
             ("api_rate_limit_per_minute", String(apiRateLimitPerMinute)), ("log_level", logLevel),
             ("webhook_allow_private", String(webhookAllowPrivate)),
             ("chains", ChainRegistry.chains.map { chain in chainRPCURLs[chain].map { "\(chain)=\(DatabaseLocation.postgres(url: $0).description)" } ?? "\(chain)=devnet" }.joined(separator: " ")), ("dev_token", devToken == nil ? "(none: dev API for loopback only)" : "***"),
+            ("confirmations", ChainRegistry.chains.flatMap(ChainRegistry.assets(on:)).map { asset in
+                "\(asset.code)=\(ConfirmationPolicy(overrides: confirmationOverrides).required(for: asset.code))" }.joined(separator: " ")),
+            ("fallback_fee_rates", fallbackFeeRates.isEmpty ? "(2 sat/vB)" : fallbackFeeRates.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")),
         ]
     }
 }

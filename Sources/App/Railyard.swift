@@ -25,6 +25,9 @@ public struct Railyard {
     public let merchants: MerchantsFeature
     /// The simulated chains (every chain runs on devnet until a node is configured for it).
     public let devnets: [String: DevnetChain]
+    /// The platform hot wallet (sealed seed) and the outgoing-transaction sender.
+    public let custody: CustodyVault
+    public let sender: ChainSender
     public let router: Router<RailyardRequestContext>
     public let services: [any Service]
     public let logger: Logger
@@ -32,7 +35,7 @@ public struct Railyard {
     /// Every migration, in the order they must run.
     public static var migrations: [Migration] {
         JobQueue.migrations + IdempotencyMiddleware.migrations + Ledger.migrations + Outbox.migrations + MerchantsFeature.migrations
-            + DevnetChain.migrations + ChainWatchList.migrations + AddressBook.migrations
+            + DevnetChain.migrations + ChainWatchList.migrations + AddressBook.migrations + CustodyVault.migrations + ChainSender.migrations
     }
 
     /// Builds the server. `database` and `clock` let tests inject their own.
@@ -91,6 +94,9 @@ public struct Railyard {
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json)))
         }
 
+        let policy = ConfirmationPolicy(overrides: configuration.confirmationOverrides)
+        let custody = CustodyVault(key: MasterKey.subkey(root, "custody"), network: configuration.network)
+        let sender = ChainSender(db: db, clock: clock, vault: custody, builders: chains.builders, policy: policy, logger: logger)
         let owner = ProcessInfo.processInfo.hostName + ":" + String(ProcessInfo.processInfo.processIdentifier)
         var services: [any Service] = [
             WebhookDeliveryService(db: db, jobs: jobs, directory: merchants.webhookDirectory, httpClient: httpClient, clock: clock,
@@ -98,10 +104,11 @@ public struct Railyard {
             PendingExpiryService(ledger: ledger, db: db, logger: logger),
         ]
         for code in chains.adapters.keys.sorted() {
-            services.append(DepositWatcherService(watcher: DepositWatcher(adapter: chains.adapters[code]!, db: db, clock: clock, owner: owner), logger: logger))
+            services.append(DepositWatcherService(watcher: DepositWatcher(adapter: chains.adapters[code]!, db: db, clock: clock, policy: policy, owner: owner), logger: logger))
         }
+        services.append(ChainSenderService(sender: sender, owner: owner))
         return Railyard(configuration: configuration, db: db, clock: clock, ledger: ledger, jobs: jobs, outbox: outbox, merchants: merchants,
-                        devnets: devnets, router: router, services: services, logger: logger)
+                        devnets: devnets, custody: custody, sender: sender, router: router, services: services, logger: logger)
     }
 
     /// The HTTP application with the background services attached.

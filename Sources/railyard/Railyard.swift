@@ -25,8 +25,11 @@ struct CommonOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "Directory for the embedded database and generated keys (default ./data).")
     var dataDirectory: String?
 
+    @Option(name: .customLong("config"), help: "A settings file of RAILYARD_*=value lines (the environment overrides it; also RAILYARD_CONFIG).")
+    var configFile: String?
+
     func configuration(port: Int? = nil) throws -> RailyardConfiguration {
-        try RailyardConfiguration.load(port: port, dataDirectory: dataDirectory)
+        try RailyardConfiguration.load(port: port, dataDirectory: dataDirectory, configFile: configFile)
     }
 }
 
