@@ -5,7 +5,8 @@ import RailyardCrypto
 /// A Solana node over JSON-RPC. Deposits are found per watched wallet with
 /// `getSignaturesForAddress` on the wallet (SOL) and on its associated token account for each
 /// configured mint (SPL tokens), then measured from the transaction's pre/post balances — so the
-/// amount is what actually arrived, whatever instructions moved it.
+/// amount is what actually arrived, whatever instructions moved it. A deposit's output index is the
+/// credited account's index in the transaction (the wallet for SOL, its token account for tokens).
 ///
 /// Commitment maps to confirmations: `processed` is 0, `confirmed` is the node's confirmation
 /// count, `finalized` counts as 32 (the documented requirement for SOL).
@@ -112,7 +113,8 @@ public struct SolanaChain: ChainAdapter {
                       let beforeText = pre[index].numberText, let afterText = post[index].numberText,
                       let before = Int128(beforeText), let after = Int128(afterText) else { throw ChainError.node("getTransaction: malformed balances") }
                 if after > before {
-                    found.append(ObservedTransfer(txid: signature, outputIndex: -1, address: wallet.base58, asset: "SOL", amount: after - before))
+                    // The account's index in the message tells apart several wallets paid by one transaction.
+                    found.append(ObservedTransfer(txid: signature, outputIndex: index, address: wallet.base58, asset: "SOL", amount: after - before))
                 }
             }
         }

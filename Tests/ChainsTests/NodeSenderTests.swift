@@ -89,11 +89,13 @@ struct NodeSenderTests {
             for entry in try await rpc.call("listunspent", [.number("1")], path: payerPath).arrayValue ?? [] {
                 guard let txid = entry["txid"], let vout = entry["vout"], let text = entry["amount"]?.numberText else { continue }
                 let amount = try Amount.parse(text, decimals: 8).minorUnits
-                if amount >= 100_000_000 { coins.append((txid, vout, amount)) }
+                coins.append((txid, vout, amount))
             }
-            let (coinTxid, coinVout, coinAmount) = try #require(coins.first)
+            // The largest coin (regtest block rewards halve every 150 blocks, so sizes vary between runs).
+            let (coinTxid, coinVout, coinAmount) = try #require(coins.max { $0.2 < $1.2 })
+            try #require(coinAmount > 1_000_000)
             let input = JSONValue.array([.object(["txid": coinTxid, "vout": coinVout, "sequence": .number("4294967293")])])
-            let payment = try await rpc.call("createrawtransaction", [input, .object([deposit.address: .number("0.25"), payerAddress: Self.ltc(coinAmount - 25_000_000 - 10_000)])])
+            let payment = try await rpc.call("createrawtransaction", [input, .object([deposit.address: Self.ltc(coinAmount / 4), payerAddress: Self.ltc(coinAmount - coinAmount / 4 - 10_000)])])
             let signedPayment = try #require(try await rpc.call("signrawtransactionwithwallet", [payment], path: payerPath)["hex"])
             let paymentTxid = try #require(try await rpc.call("sendrawtransaction", [signedPayment]).stringValue)
             try await watcher.poll()
@@ -254,6 +256,8 @@ struct NodeSenderTests {
             var events = try await db.read { try await ChainWatchList().events(after: 0, in: $0) }
             let detected = events.filter { $0.kind == "detected" && $0.address == deposit.address }
             #expect(Set(detected.map { "\($0.asset)=\($0.amount)@\($0.txid)" }) == ["SOL=2000000000@\(solPayment)", "USDC_SOL=5000000@\(usdcPayment)"])
+            // One transaction paid two watched wallets: two deposits, not one.
+            #expect(events.filter { $0.kind == "detected" && $0.address == gas.address }.map { "\($0.asset)=\($0.amount)@\($0.txid)" } == ["SOL=100000000@\(solPayment)"])
             // Finalized (32 slots later) means confirmed.
             _ = try await rpc.call("shim_advanceSlots", [.number("40")])
             try await watcher.poll()
