@@ -68,6 +68,11 @@ let package = Package(
             swiftSettings: settings
         ),
         .target(
+            name: "X402",
+            dependencies: ["Chains", "RailyardCrypto", "Storage", .product(name: "SQLKit", package: "sql-kit")],
+            swiftSettings: settings
+        ),
+        .target(
             name: "Events",
             dependencies: [
                 "Storage",
@@ -165,6 +170,11 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            swiftSettings: settings
+        ),
+        .testTarget(
+            name: "X402Tests",
+            dependencies: ["X402", "Chains", "Storage", "RailyardCrypto", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: settings
         ),
         .testTarget(

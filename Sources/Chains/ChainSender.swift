@@ -196,9 +196,14 @@ public struct ChainSender: Sendable {
     /// Re-reads every unfinished send from its chain: counts confirmations on the active chain,
     /// marks confirmed ones, notices reorgs, and re-queues a broadcast the node has forgotten.
     @discardableResult
-    public func track() async throws -> [SendRecord] {
+    public func track(only id: String? = nil) async throws -> [SendRecord] {
         let open = try await db.read { sql in
-            try await sql.raw("SELECT * FROM chain_sends WHERE status IN ('signed', 'broadcast', 'confirmed') AND txid IS NOT NULL ORDER BY created_at")
+            if let id {
+                return try await sql.raw("""
+                    SELECT * FROM chain_sends WHERE id = \(bind: id) AND status IN ('signed', 'broadcast', 'confirmed') AND txid IS NOT NULL
+                    """).all().map(Self.decode)
+            }
+            return try await sql.raw("SELECT * FROM chain_sends WHERE status IN ('signed', 'broadcast', 'confirmed') AND txid IS NOT NULL ORDER BY created_at")
                 .all().map(Self.decode)
         }
         var tips: [String: ChainTip] = [:]

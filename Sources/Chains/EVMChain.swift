@@ -111,6 +111,29 @@ public struct EVMChain: ChainAdapter {
 
     public func chainID() async throws -> Int64 { Int64(try Self.quantity(try await rpc.call("eth_chainId"))) }
 
+    /// EIP-3009 `authorizationState(authorizer, nonce)`: whether the token has seen this authorization.
+    public func authorizationUsed(contract: String, authorizer: String, nonce: [UInt8]) async throws -> Bool {
+        let call = try ABI.encodeCall("authorizationState(address,bytes32)", [try ABI.Value.address(authorizer), .fixedBytes(nonce)])
+        let answer = try await rpc.call("eth_call", [.object(["to": .string(contract), "data": .string(Hex.encode(call, prefix: true))]), .string("latest")])
+        guard let hex = answer.stringValue else { throw ChainError.node("eth_call: no data") }
+        return try ABI.decodeBool(try Hex.decode(hex))
+    }
+
+    /// Whether the receipt of `txid` succeeded and holds the token's `Transfer(from, to, value)` event.
+    public func hasTransferLog(txid: String, contract: String, from: String, to: String, value: String) async throws -> Bool {
+        let receipt = try await rpc.call("eth_getTransactionReceipt", [.string(txid)])
+        guard receipt != .null, receipt["status"]?.stringValue == "0x1" else { return false }
+        func topic(_ address: String) -> String { "0x" + String(repeating: "0", count: 24) + address.lowercased().dropFirst(2) }
+        let expected = try Word256(decimal: value)
+        for log in receipt["logs"]?.arrayValue ?? [] {
+            guard log["address"]?.stringValue?.lowercased() == contract.lowercased(), let topics = log["topics"]?.arrayValue?.compactMap(\.stringValue),
+                  topics.count == 3, topics[0] == Self.transferTopic, topics[1].lowercased() == topic(from), topics[2].lowercased() == topic(to),
+                  let data = log["data"]?.stringValue, let amount = try? Word256(hex: data) else { continue }
+            if amount == expected { return true }
+        }
+        return false
+    }
+
     /// ERC-20 `balanceOf`, exactly.
     public func tokenBalance(contract: String, owner: String) async throws -> Int128 {
         let call = "0x70a08231" + String(repeating: "0", count: 24) + owner.lowercased().dropFirst(2)

@@ -159,7 +159,7 @@ extension TransactionBuilder {
 
 extension Word256 {
     /// A non-negative Int128 as a 256-bit word.
-    init(amount: Int128) throws {
+    public init(amount: Int128) throws {
         guard amount >= 0 else { throw ChainError.invalid("amount must not be negative") }
         var bytes = [UInt8](repeating: 0, count: 32)
         var rest = UInt128(amount)

@@ -1,0 +1,204 @@
+import Chains
+import Foundation
+import RailyardCrypto
+import SQLKit
+import Storage
+
+/// The outcome of a settlement, in the terms both answer shapes need.
+public struct X402Settlement: Sendable, Equatable {
+    public let success: Bool
+    public let transaction: String
+    public let network: X402Network
+    public let payer: String
+    public let amount: String
+    public let reason: X402Reason?
+    public let message: String?
+}
+
+/// Verifies and settles `exact` EVM payments. A settlement is a row keyed by (network, payer,
+/// authorization nonce) — unique, so under any concurrency one authorization is submitted at most
+/// once — written in the same transaction as the sender job that submits `transferWithAuthorization`
+/// from the platform's gas wallet. A retry of a pending settlement reconciles to the same
+/// transaction; a settle of an already settled authorization is refused.
+public struct X402Facilitator: Sendable {
+    public let verifier: ExactEVMVerifier
+    let db: Database
+    let clock: any AppClock
+    let sender: ChainSender
+    let custody: CustodyVault
+    /// How long `settle` waits for the receipt before answering `settlement_pending`.
+    let receiptTimeout: Duration
+
+    public init(verifier: ExactEVMVerifier, db: Database, clock: any AppClock, sender: ChainSender, custody: CustodyVault, receiptTimeout: Duration = .seconds(20)) {
+        self.verifier = verifier
+        self.db = db
+        self.clock = clock
+        self.sender = sender
+        self.custody = custody
+        self.receiptTimeout = receiptTimeout
+    }
+
+    public static let migrations: [Migration] = [
+        Migration(id: "0600_x402_settlements", [
+            """
+            CREATE TABLE x402_settlements (
+                id TEXT PRIMARY KEY, business_id TEXT NOT NULL, network TEXT NOT NULL, asset TEXT NOT NULL, payer TEXT NOT NULL,
+                recipient TEXT NOT NULL, amount TEXT NOT NULL, nonce TEXT NOT NULL, status TEXT NOT NULL, send_id TEXT NOT NULL,
+                txid TEXT, reason TEXT, reported BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX x402_settlements_authorization ON x402_settlements (network, payer, nonce)",
+            "CREATE INDEX x402_settlements_business ON x402_settlements (business_id, created_at)",
+        ]),
+    ]
+
+    var nowSeconds: Int64 { clock.nowMillis() / 1000 }
+
+    public func verify(_ payment: ExactPayment, _ requirements: ExactRequirements) async throws(ExactEVMError) -> (payer: String, network: X402Network) {
+        let result = try await verifier.verify(payment, requirements, now: nowSeconds)
+        // An authorization we already submitted counts as used even before the chain shows it.
+        let known: Bool
+        do { known = try await settlement(network: result.network, payer: result.payer, nonce: payment.authorization.nonce) != nil } catch {
+            throw ExactEVMError(.unexpectedVerifyError, "\(error)")
+        }
+        if known { throw ExactEVMError(.nonceUsed, "this authorization was already submitted for settlement") }
+        return result
+    }
+
+    public func settle(_ payment: ExactPayment, _ requirements: ExactRequirements, businessID: String) async throws(ExactEVMError) -> X402Settlement {
+        do {
+            guard let network = verifier.network(named: requirements.network) else { throw ExactEVMError(.invalidNetwork, "\(requirements.network) is not supported") }
+            let payer = payment.authorization.from
+            if let existing = try await settlement(network: network, payer: payer, nonce: payment.authorization.nonce) {
+                return try await reconcile(existing, network: network)
+            }
+            _ = try await verifier.verify(payment, requirements, now: nowSeconds)
+            guard let chain = AddressChain(rawValue: network.chain) else { throw ExactEVMError(.invalidNetwork, "unknown chain \(network.chain)") }
+            let gas = try await custody.register(db, chain: chain, purpose: .gas, index: 0, now: clock.nowMillis())
+            let id = Identifier.make("x402")
+            let sendID = "x402:\(id)"
+            let submission = AuthorizationSubmission(contract: network.contract, authorization: payment.authorization, signature: payment.signature)
+            let request = SendRequest(id: sendID, chain: network.chain, asset: network.asset, kind: .transferWithAuthorization,
+                                      from: [gas.address], outputs: [], authorization: submission, reference: id)
+            let now = clock.nowMillis()
+            let inserted = try await db.write { tx -> Bool in
+                let rows = try await tx.sql.raw("""
+                    INSERT INTO x402_settlements (id, business_id, network, asset, payer, recipient, amount, nonce, status, send_id, created_at, updated_at)
+                    VALUES (\(bind: id), \(bind: businessID), \(bind: network.caip2), \(bind: network.asset), \(bind: payer.lowercased()),
+                            \(bind: payment.authorization.to), \(bind: payment.authorization.value.decimalString), \(bind: Hex.encode(payment.authorization.nonce)),
+                            'pending', \(bind: sendID), \(bind: now), \(bind: now))
+                    ON CONFLICT (network, payer, nonce) DO NOTHING RETURNING id
+                    """).all()
+                guard !rows.isEmpty else { return false }
+                try await self.sender.enqueue(tx, request)
+                return true
+            }
+            guard inserted, let row = try await settlement(network: network, payer: payer, nonce: payment.authorization.nonce) else {
+                // A concurrent settle of the same authorization won; answer from its row.
+                guard let other = try await settlement(network: network, payer: payer, nonce: payment.authorization.nonce) else {
+                    throw ExactEVMError(.unexpectedSettleError, "settlement row vanished")
+                }
+                return try await reconcile(other, network: network)
+            }
+            // Submit now rather than waiting for the background sender; a failure here leaves the job to retry.
+            try? await sender.process(sendID)
+            return try await reconcile(row, network: network)
+        } catch let error as ExactEVMError {
+            throw error
+        } catch {
+            throw ExactEVMError(.unexpectedSettleError, "\(error)")
+        }
+    }
+
+    struct Row: Sendable {
+        let id: String
+        let status: String
+        let sendID: String
+        let payer: String
+        let amount: String
+        let txid: String?
+        let reason: String?
+    }
+
+    func settlement(network: X402Network, payer: String, nonce: [UInt8]) async throws -> Row? {
+        try await db.read { sql in
+            try await sql.raw("""
+                SELECT id, status, send_id, payer, amount, txid, reason FROM x402_settlements
+                WHERE network = \(bind: network.caip2) AND payer = \(bind: payer.lowercased()) AND nonce = \(bind: Hex.encode(nonce))
+                """).first().map { row in
+                Row(id: try row.decode(column: "id", as: String.self), status: try row.decode(column: "status", as: String.self),
+                    sendID: try row.decode(column: "send_id", as: String.self), payer: try row.decode(column: "payer", as: String.self),
+                    amount: try row.decode(column: "amount", as: String.self), txid: try row.decode(column: "txid", as: String?.self),
+                    reason: try row.decode(column: "reason", as: String?.self))
+            }
+        }
+    }
+
+    /// Brings a settlement up to date with its transaction, waiting up to the receipt timeout.
+    /// Success is reported exactly once per authorization (an atomic claim), so concurrent or later
+    /// duplicates of a payment cannot each unlock a resource; a caller that got `settlement_pending`
+    /// and settles again with the same body receives the success it has not seen yet.
+    func reconcile(_ row: Row, network: X402Network) async throws -> X402Settlement {
+        func answer(_ success: Bool, _ txid: String, _ reason: X402Reason?, _ message: String?) -> X402Settlement {
+            X402Settlement(success: success, transaction: txid, network: network, payer: row.payer, amount: row.amount, reason: reason, message: message)
+        }
+        func reportOnce(_ txid: String) async throws -> X402Settlement {
+            let claimed = try await db.write { tx in
+                try await tx.sql.raw("UPDATE x402_settlements SET reported = 1 WHERE id = \(bind: row.id) AND reported = 0 RETURNING id").all()
+            }
+            return claimed.isEmpty ? answer(false, "", .nonceUsed, "this authorization was already settled in \(txid)") : answer(true, txid, nil, nil)
+        }
+        switch row.status {
+        case "settled":
+            return try await reportOnce(row.txid ?? "")
+        case "failed":
+            return answer(false, row.txid ?? "", X402Reason(rawValue: row.reason ?? "") ?? .transactionFailed, "settlement failed")
+        default:
+            break
+        }
+        let deadline = ContinuousClock.now + receiptTimeout
+        while true {
+            _ = try await sender.track(only: row.sendID)
+            guard let record = try await sender.record(row.sendID) else { throw ExactEVMError(.unexpectedSettleError, "send \(row.sendID) missing") }
+            switch record.status {
+            case .failed, .reverted, .expired, .replaced:
+                // Nothing moved (failed before signing, or mined and reverted).
+                try await finish(row.id, status: "failed", txid: record.txid, reason: X402Reason.transactionFailed.rawValue)
+                return answer(false, record.txid ?? "", .transactionFailed, record.lastError ?? "the transaction \(record.status.rawValue)")
+            case .confirmed, .broadcast:
+                guard record.status == .confirmed || record.confirmations >= 1 else { break }
+                guard let txid = record.txid else { break }
+                guard try await transferLogged(txid: txid, network: network, row: row) else {
+                    try await finish(row.id, status: "failed", txid: txid, reason: X402Reason.transferEventMismatch.rawValue)
+                    return answer(false, txid, .transferEventMismatch, "the receipt has no matching Transfer event")
+                }
+                try await finish(row.id, status: "settled", txid: txid, reason: nil)
+                return try await reportOnce(txid)
+            default:
+                break
+            }
+            if ContinuousClock.now >= deadline {
+                if let txid = record.txid { try await finish(row.id, status: "pending", txid: txid, reason: nil) }
+                return answer(false, record.txid ?? "", .settlementPending, "submitted; not mined yet — settle again with the same body to reconcile")
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    func transferLogged(txid: String, network: X402Network, row: Row) async throws -> Bool {
+        guard let node = verifier.nodes[network.chain] else { return false }
+        guard let recipient = try await db.read({ sql in
+            try await sql.raw("SELECT recipient FROM x402_settlements WHERE id = \(bind: row.id)").first()?.decode(column: "recipient", as: String.self)
+        }) else { return false }
+        return try await node.hasTransferLog(txid: txid, contract: network.contract, from: row.payer, to: recipient, value: row.amount)
+    }
+
+    func finish(_ id: String, status: String, txid: String?, reason: String?) async throws {
+        try await db.write { tx in
+            try await tx.sql.raw("""
+                UPDATE x402_settlements SET status = \(bind: status), txid = \(bind: txid), reason = \(bind: reason), updated_at = \(bind: self.clock.nowMillis())
+                WHERE id = \(bind: id) AND status = 'pending'
+                """).run()
+        }
+    }
+}

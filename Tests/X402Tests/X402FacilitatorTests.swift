@@ -1,0 +1,218 @@
+import Chains
+import Crypto
+import Foundation
+import RailyardCrypto
+import Storage
+import Testing
+import TestSupport
+import X402
+
+@Suite("x402 exact EVM: parsing and the network table")
+struct X402ParsingTests {
+    static func payload(version: Int?, value: JSONValue = .string("10000")) -> JSONValue {
+        let authorization = JSONValue.object([
+            "from": .string("0x2c7536E3605D9C16a7a3D7b1898e529396a65c23"), "to": .string("0x209693Bc6afc0C5328bA36FaF03C514EF312287C"),
+            "value": value, "validAfter": .number("0"), "validBefore": .string("1893456000"), "nonce": .string("0x" + String(repeating: "ab", count: 32)),
+        ])
+        var object: [String: JSONValue] = ["payload": .object(["authorization": authorization, "signature": .string("0x" + String(repeating: "11", count: 65))])]
+        switch version {
+        case 2?:
+            object["x402Version"] = .number("2")
+            object["accepted"] = .object(["scheme": .string("exact"), "network": .string("eip155:8453")])
+        case 1?:
+            object["x402Version"] = .number("1")
+            object["scheme"] = .string("exact"); object["network"] = .string("base")
+        default:  // our documented proof: no x402Version, an extra asset
+            object["scheme"] = .string("exact"); object["network"] = .string("base")
+            object["asset"] = .string("0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913")
+        }
+        return .object(object)
+    }
+
+    @Test func v1V2AndTheDocumentedProofParse() throws {
+        let v2 = try ExactPayment.parse(Self.payload(version: 2))
+        #expect(v2.x402Version == 2 && v2.network == "eip155:8453" && v2.authorization.value == Word256(10_000))
+        let v1 = try ExactPayment.parse(Self.payload(version: 1))
+        #expect(v1.x402Version == 1 && v1.network == "base")
+        let documented = try ExactPayment.parse(Self.payload(version: nil))
+        #expect(documented.x402Version == 1 && documented.authorization == v1.authorization)
+    }
+
+    @Test(arguments: [" 10000 ", "+10000", "10_000", "010000", "10000\n", "１００００", "-1", "1e4", ""])
+    func nonCanonicalAmountsAreInvalidPayloads(text: String) throws {
+        #expect(throws: ExactEVMError.self) { try ExactPayment.parse(Self.payload(version: 2, value: .string(text))) }
+    }
+
+    @Test func aBadVersionOrMissingFieldsAreNamed() throws {
+        var object = try #require(Self.payload(version: 2).objectValue)
+        object["x402Version"] = .number("3")
+        #expect(throws: ExactEVMError(.invalidX402Version, "x402Version must be 1 or 2")) { try ExactPayment.parse(.object(object)) }
+        #expect { try ExactRequirements.parse(.object(["scheme": .string("exact")])) } throws: { ($0 as? ExactEVMError)?.reason == .invalidPaymentRequirements }
+    }
+
+    /// Copy-paste errors in token domains are a known bug class: pin each published network's
+    /// domain separator to the value its USDC contract returns.
+    @Test func publishedNetworksCarryTheTokensRealDomains() throws {
+        let expected = ["eip155:1": ("06c37168a7db5138defc7866392bb87a741f9b3d104deb5094588ce041cae335", ""),
+                        "eip155:8453": ("02fa7265", "c7834f"), "eip155:137": ("caa2ce1a", "5be2ca")]
+        let networks = X402Network.published(.mainnet)
+        for (caip2, (prefix, suffix)) in expected {
+            let network = try #require(networks.first { $0.caip2 == caip2 })
+            let domain = EIP3009.Domain(name: network.tokenName, version: network.tokenVersion, chainId: UInt64(network.chainID), verifyingContract: network.contract)
+            let authorization = EIP3009.Authorization(from: network.contract, to: network.contract, value: .zero, validAfter: .zero, validBefore: .zero,
+                                                      nonce: [UInt8](repeating: 0, count: 32))
+            let separator = Hex.encode(try EIP3009.transferWithAuthorization(authorization, domain: domain).domainSeparator())
+            #expect(separator.hasPrefix(prefix) && separator.hasSuffix(suffix), "\(caip2): \(separator)")
+        }
+        #expect(X402Network.published(.testnet).first { $0.caip2 == "eip155:84532" }?.tokenName == "USDC")
+    }
+}
+
+/// The facilitator against the py-evm server and its EIP-3009 USDC token (Tests/Harness).
+@Suite("x402 facilitator on the EVM server", .serialized)
+struct X402FacilitatorTests {
+    static let env = ProcessInfo.processInfo.environment
+    static let evmURL = env["RAILYARD_TEST_EVM_RPC_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let usdc = env["RAILYARD_TEST_USDC_CONTRACT"].flatMap { $0.isEmpty ? nil : $0 }
+    static let migrations = JobQueue.migrations + DevnetChain.migrations + ChainWatchList.migrations + CustodyVault.migrations
+        + ChainSender.migrations + X402Facilitator.migrations
+
+    struct Fixture {
+        let facilitator: X402Facilitator
+        let rpc: JSONRPCClient
+        let node: EVMChain
+        let network: X402Network
+        let payerKey: [UInt8]
+        let payer: String
+        let payTo: String
+        let clock: ManualClock
+
+        func sign(value: UInt64 = 10_000, to: String? = nil, validAfter: UInt64 = 0, validBefore: UInt64? = nil, chainID: Int64? = nil,
+                  name: String? = nil, key: [UInt8]? = nil, version: Int = 2) throws -> (ExactPayment, ExactRequirements) {
+            let now = UInt64(clock.nowMillis() / 1000)
+            let authorization = EIP3009.Authorization(from: payer, to: to ?? payTo, value: Word256(value), validAfter: Word256(validAfter),
+                                                      validBefore: Word256(validBefore ?? now + 600), nonce: Array(SHA256.hash(data: Data(UUID().uuidString.utf8))))
+            let domain = EIP3009.Domain(name: name ?? network.tokenName, version: network.tokenVersion, chainId: UInt64(chainID ?? network.chainID), verifyingContract: network.contract)
+            let signature = try EIP3009.transferWithAuthorization(authorization, domain: domain).sign(privateKey: key ?? payerKey)
+            let payment = ExactPayment(x402Version: version, scheme: "exact", network: network.caip2, authorization: authorization, signature: signature)
+            let requirements = ExactRequirements(scheme: "exact", network: network.caip2, amount: "10000", asset: network.contract, payTo: payTo,
+                                                 tokenName: network.tokenName, tokenVersion: network.tokenVersion)
+            return (payment, requirements)
+        }
+    }
+
+    func withFixture(_ body: @Sendable (Fixture) async throws -> Void) async throws {
+        let rpc = try JSONRPCClient(url: Self.evmURL!)
+        let contract = Self.usdc!
+        let node = try EVMChain(chain: "ETH", rpc: rpc, tokens: ["USDC_ETH": contract])
+        let network = X402Network(v1Name: nil, caip2: "eip155:\(try await node.chainID())", chain: "ETH", chainID: try await node.chainID(), asset: "USDC_ETH",
+                                  contract: contract, tokenName: "USD Coin", tokenVersion: "2")
+        let funded = try #require(try await rpc.call("eth_accounts").arrayValue?.first?.stringValue)
+        try await TestDatabase.with(migrations: Self.migrations) { db in
+            let clock = ManualClock(millis: Int64(Date().timeIntervalSince1970 * 1000))
+            let vault = CustodyVault(key: SymmetricKey(size: .bits256), network: .regtest)
+            let gas = try await vault.register(db, chain: .eth, purpose: .gas, index: 0, now: 1)
+            _ = try await rpc.call("eth_sendTransaction", [.object(["from": .string(funded), "to": .string(gas.address), "value": .string("0x8ac7230489e80000")])])
+            let payerKey = Secp256k1.generatePrivateKey()
+            let payer = try Ethereum.address(privateKey: payerKey)
+            let fund = try ERC20.transfer(to: payer, amount: Word256(100_000))
+            _ = try await rpc.call("eth_sendTransaction", [.object(["from": .string(funded), "to": .string(contract), "data": .string(Hex.encode(fund, prefix: true))])])
+            let sender = ChainSender(db: db, clock: clock, vault: vault, builders: [EVMSender(node: node)], policy: ConfirmationPolicy(overrides: ["USDC_ETH": 1]))
+            let facilitator = X402Facilitator(verifier: ExactEVMVerifier(networks: [network], nodes: ["ETH": node]), db: db, clock: clock,
+                                              sender: sender, custody: vault, receiptTimeout: .seconds(1))
+            try await body(Fixture(facilitator: facilitator, rpc: rpc, node: node, network: network, payerKey: payerKey, payer: payer,
+                                   payTo: try Ethereum.address(privateKey: Secp256k1.generatePrivateKey()), clock: clock))
+        }
+    }
+
+    func reason(_ body: () async throws -> Void) async -> X402Reason? {
+        do { try await body(); return nil } catch let error as ExactEVMError { return error.reason } catch { return .unexpectedVerifyError }
+    }
+
+    @Test(.enabled(if: evmURL != nil && usdc != nil, "needs the EVM harness"))
+    func verifySettleOnceAndRefuseTheReplay() async throws {
+        try await withFixture { f in
+            let (payment, requirements) = try f.sign()
+            let verified = try await f.facilitator.verify(payment, requirements)
+            #expect(verified.payer == f.payer)
+            let settled = try await f.facilitator.settle(payment, requirements, businessID: "biz_1")
+            #expect(settled.success && settled.transaction.hasPrefix("0x") && settled.payer.lowercased() == f.payer.lowercased(), "\(settled)")
+            #expect(try await f.node.tokenBalance(contract: f.network.contract, owner: f.payTo) == 10_000)
+            // The same body again: a replay, refused; verify says the nonce is used.
+            let replay = try await f.facilitator.settle(payment, requirements, businessID: "biz_1")
+            #expect(!replay.success && replay.reason == .nonceUsed && replay.transaction == "")
+            #expect(await reason { _ = try await f.facilitator.verify(payment, requirements) } == .nonceUsed)
+            #expect(try await f.node.tokenBalance(contract: f.network.contract, owner: f.payTo) == 10_000)
+        }
+    }
+
+    @Test(.enabled(if: evmURL != nil && usdc != nil, "needs the EVM harness"))
+    func aSettlementNotMinedInTimeIsPendingAndARetryReconcilesToTheSameTransaction() async throws {
+        try await withFixture { f in
+            let (payment, requirements) = try f.sign()
+            _ = try await f.rpc.call("evm_setAutomine", [.bool(false)])
+            let pending: X402Settlement
+            do {
+                pending = try await f.facilitator.settle(payment, requirements, businessID: "biz_1")
+            } catch {
+                _ = try await f.rpc.call("evm_setAutomine", [.bool(true)])
+                throw error
+            }
+            _ = try await f.rpc.call("evm_setAutomine", [.bool(true)])
+            #expect(!pending.success && pending.reason == .settlementPending && pending.transaction.hasPrefix("0x"), "\(pending)")
+            _ = try await f.rpc.call("evm_mine", [])
+            let retried = try await f.facilitator.settle(payment, requirements, businessID: "biz_1")
+            #expect(retried.success && retried.transaction == pending.transaction, "\(retried)")
+            let replay = try await f.facilitator.settle(payment, requirements, businessID: "biz_1")
+            #expect(!replay.success && replay.reason == .nonceUsed)
+            #expect(try await f.node.tokenBalance(contract: f.network.contract, owner: f.payTo) == 10_000)
+        }
+    }
+
+    @Test(.enabled(if: evmURL != nil && usdc != nil, "needs the EVM harness"))
+    func concurrentSettlesOfOneAuthorizationSubmitOnce() async throws {
+        try await withFixture { f in
+            let (payment, requirements) = try f.sign()
+            let results = try await withThrowingTaskGroup(of: X402Settlement.self) { group in
+                for _ in 0..<4 { group.addTask { try await f.facilitator.settle(payment, requirements, businessID: "biz_1") } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.filter(\.success).count == 1, "\(results)")
+            #expect(try await f.node.tokenBalance(contract: f.network.contract, owner: f.payTo) == 10_000)
+        }
+    }
+
+    @Test(.enabled(if: evmURL != nil && usdc != nil, "needs the EVM harness"))
+    func everyWrongPaymentIsInvalidWithItsReason() async throws {
+        try await withFixture { f in
+            let now = UInt64(f.clock.nowMillis() / 1000)
+            func check(_ pair: (ExactPayment, ExactRequirements)) async -> X402Reason? {
+                await reason { _ = try await f.facilitator.verify(pair.0, pair.1) }
+            }
+            #expect(await check(try f.sign(to: f.payer)) == .recipientMismatch)
+            #expect(await check(try f.sign(value: 9_999)) == .valueMismatch)
+            #expect(await check(try f.sign(validBefore: now - 1)) == .validBefore)
+            #expect(await check(try f.sign(validBefore: now + 3)) == .validBefore)
+            #expect(await check(try f.sign(validAfter: now + 60)) == .validAfter)
+            #expect(await check(try f.sign(key: Secp256k1.generatePrivateKey())) == .signature)
+            #expect(await check(try f.sign(chainID: 1)) == .signature)
+            #expect(await check(try f.sign(name: "USDC")) == .signature)
+            // A payer without the funds.
+            let (payment, requirements) = try f.sign(value: 10_000)
+            let poor = Secp256k1.generatePrivateKey()
+            let poorPayment = try Fixture(facilitator: f.facilitator, rpc: f.rpc, node: f.node, network: f.network, payerKey: poor,
+                                          payer: try Ethereum.address(privateKey: poor), payTo: f.payTo, clock: f.clock).sign()
+            #expect(await check(poorPayment) == .insufficientFunds)
+            // Requirements for another asset or network.
+            let otherAsset = ExactRequirements(scheme: "exact", network: requirements.network, amount: "10000", asset: "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",
+                                               payTo: f.payTo, tokenName: nil, tokenVersion: nil)
+            #expect(await check((payment, otherAsset)) == .assetMismatch)
+            let otherNetwork = ExactRequirements(scheme: "exact", network: "eip155:8453", amount: "10000", asset: f.network.contract, payTo: f.payTo, tokenName: nil, tokenVersion: nil)
+            #expect(await check((payment, otherNetwork)) == .networkMismatch)
+            let wrongScheme = ExactRequirements(scheme: "upto", network: requirements.network, amount: "10000", asset: f.network.contract, payTo: f.payTo, tokenName: nil, tokenVersion: nil)
+            #expect(await check((payment, wrongScheme)) == .unsupportedScheme)
+            // None of these settled anything.
+            #expect(try await f.node.tokenBalance(contract: f.network.contract, owner: f.payTo) == 0)
+        }
+    }
+}
