@@ -69,7 +69,10 @@ let package = Package(
         ),
         .target(
             name: "X402",
-            dependencies: ["Chains", "RailyardCrypto", "Storage", .product(name: "SQLKit", package: "sql-kit")],
+            dependencies: [
+                "Chains", "RailyardCrypto", "Storage", "Ledger", "Money", "HTTP",
+                .product(name: "SQLKit", package: "sql-kit"), .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: settings
         ),
         .target(
@@ -108,7 +111,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "Money", "Ledger", "Storage", "Events", "HTTP", "Merchants", "Chains",
+                "Money", "Ledger", "Storage", "Events", "HTTP", "Merchants", "Chains", "X402",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -174,7 +177,7 @@ let package = Package(
         ),
         .testTarget(
             name: "X402Tests",
-            dependencies: ["X402", "Chains", "Storage", "RailyardCrypto", "TestSupport", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["X402", "Chains", "Storage", "RailyardCrypto", "TestSupport", "Ledger", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: settings
         ),
         .testTarget(
@@ -187,7 +190,7 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Merchants", "Events", "HTTP", "Ledger", "Storage", "Money", "TestSupport",
+                "App", "Merchants", "Events", "HTTP", "Ledger", "Storage", "Money", "TestSupport", "Chains", "RailyardCrypto",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Chains
 import Foundation
 import Storage
+import X402
 
 /// Chooses each chain's backend from configuration: devnet unless an RPC URL is configured.
 struct ChainSetup {
@@ -51,5 +52,26 @@ struct ChainSetup {
             setup.descriptions[chain] = "\(config.chainNetwork.rawValue) node \(DatabaseLocation.postgres(url: url).description)"
         }
         return setup
+    }
+
+    /// EVM nodes by chain code.
+    var evmNodes: [String: EVMChain] { adapters.compactMapValues { $0 as? EVMChain } }
+
+    /// The x402 networks this server can settle on: the published USDC deployments of the
+    /// configured network whose chain has a node (a configured contract replaces the published one),
+    /// or on regtest every EVM node with a configured USDC contract (EIP-712 domain "USD Coin"/"2").
+    func x402Networks(_ config: RailyardConfiguration) -> [X402Network] {
+        var networks: [X402Network] = []
+        for (chain, _) in evmNodes.sorted(by: { $0.key < $1.key }) {
+            let asset = "USDC_\(chain)"
+            if let published = X402Network.published(config.chainNetwork).first(where: { $0.chain == chain }) {
+                networks.append(X402Network(v1Name: published.v1Name, caip2: published.caip2, chain: chain, chainID: published.chainID, asset: asset,
+                                            contract: config.tokenContracts[asset] ?? published.contract, tokenName: published.tokenName, tokenVersion: published.tokenVersion))
+            } else if config.chainNetwork == .regtest, let contract = config.tokenContracts[asset], let chainID = ChainRegistry.evmChainID(chain, .regtest) {
+                networks.append(X402Network(v1Name: nil, caip2: "eip155:\(chainID)", chain: chain, chainID: chainID, asset: asset, contract: contract,
+                                            tokenName: "USD Coin", tokenVersion: "2"))
+            }
+        }
+        return networks
     }
 }

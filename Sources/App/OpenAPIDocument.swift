@@ -3,7 +3,7 @@ import Foundation
 /// The OpenAPI 3.1 description of every route. A test compares it with the router's route list, so
 /// a route cannot be added or removed without updating this document.
 public enum OpenAPIDocument {
-    enum Auth { case none, session, sessionOrKey }
+    enum Auth { case none, session, sessionOrKey, apiKey }
 
     struct Operation {
         let method: String
@@ -15,6 +15,7 @@ public enum OpenAPIDocument {
         var query: [(String, String)] = []
         var success: Int = 200
         var errors: [Int] = []
+        var response: String? = nil
     }
 
     static let operations: [Operation] = [
@@ -47,6 +48,12 @@ public enum OpenAPIDocument {
               query: [("business_id", "Business id (required with a JWT)"), ("limit", "1-100, default 50")], errors: [400, 401, 404]),
         .init(method: "GET", path: "/api/webhooks/events/:id/deliveries", summary: "Delivery attempts of an event", tag: "Webhooks", auth: .sessionOrKey, errors: [401, 404]),
         .init(method: "POST", path: "/api/webhooks/events/:id/redeliver", summary: "Deliver an event again (same id and body)", tag: "Webhooks", auth: .sessionOrKey, success: 202, errors: [401, 404]),
+        .init(method: "GET", path: "/api/x402/supported", summary: "x402 facilitator: supported kinds and signers", tag: "x402", auth: .none,
+              response: "X402Supported"),
+        .init(method: "POST", path: "/api/x402/verify", summary: "x402 facilitator: verify a payment (documented or standard body; invalid payments answer 200)",
+              tag: "x402", auth: .apiKey, request: "X402VerifyRequest", errors: [400, 401, 403], response: "X402VerifyResponse"),
+        .init(method: "POST", path: "/api/x402/settle", summary: "x402 facilitator: settle a payment on chain (documented or standard body)",
+              tag: "x402", auth: .apiKey, request: "X402SettleRequest", errors: [400, 401, 403], response: "X402SettleResponse"),
         .init(method: "POST", path: "/api/dev/pay", summary: "Devnet: pay an address (cheat mode)", tag: "Devnet", auth: .none, request: "DevPayRequest", success: 201, errors: [400, 403]),
         .init(method: "POST", path: "/api/dev/mine", summary: "Devnet: mine blocks", tag: "Devnet", auth: .none, request: "DevMineRequest", errors: [400, 403]),
         .init(method: "POST", path: "/api/dev/reorg", summary: "Devnet: reorganise the chain", tag: "Devnet", auth: .none, request: "DevReorgRequest", errors: [400, 403]),
@@ -75,6 +82,26 @@ public enum OpenAPIDocument {
         "DevMineRequest": object(["chain": string, "blocks": ["type": "integer", "minimum": 1, "maximum": 10000]], required: ["chain"]),
         "DevReorgRequest": object(["chain": string, "depth": ["type": "integer", "minimum": 1], "remine": bool], required: ["chain", "depth"]),
         "DevDoubleSpendRequest": object(["chain": string, "txid": string], required: ["chain", "txid"]),
+        // x402: our documented shapes and the standard protocol's, side by side.
+        "X402StandardRequest": object(["x402Version": ["type": "integer", "enum": [1, 2]], "paymentPayload": ["type": "object"],
+                                       "paymentRequirements": ["type": "object"]], required: ["paymentPayload", "paymentRequirements"]),
+        "X402DocumentedVerifyRequest": object(["proof": ["type": ["string", "object"], "description": "base64 X-Payment header"], "expectedAmount": string,
+                                               "expectedAsset": string, "expectedNetwork": string, "expectedPayTo": string],
+                                              required: ["proof", "expectedAmount", "expectedAsset", "expectedNetwork", "expectedPayTo"]),
+        "X402DocumentedSettleRequest": object(["proof": ["type": ["string", "object"]], "network": string], required: ["proof", "network"]),
+        "X402VerifyRequest": ["oneOf": [["$ref": "#/components/schemas/X402StandardRequest"], ["$ref": "#/components/schemas/X402DocumentedVerifyRequest"]]],
+        "X402SettleRequest": ["oneOf": [["$ref": "#/components/schemas/X402StandardRequest"], ["$ref": "#/components/schemas/X402DocumentedSettleRequest"]]],
+        "X402VerifyResponse": ["oneOf": [
+            object(["isValid": bool, "invalidReason": string, "invalidMessage": string, "payer": string], required: ["isValid"]),
+            object(["valid": bool, "network": string, "asset": string, "amount": string, "from": string, "to": string, "reason": string, "code": string], required: ["valid"]),
+        ]],
+        "X402SettleResponse": ["oneOf": [
+            object(["success": bool, "transaction": string, "network": string, "payer": string, "amount": string, "errorReason": string, "errorMessage": string],
+                   required: ["success", "transaction", "network"]),
+            object(["settled": bool, "txHash": string, "network": string, "amount": string, "asset": string, "reason": string, "code": string], required: ["settled"]),
+        ]],
+        "X402Supported": object(["kinds": ["type": "array", "items": object(["x402Version": ["type": "integer"], "scheme": string, "network": string], required: ["x402Version", "scheme", "network"])],
+                                 "extensions": ["type": "array"], "signers": ["type": "object"]], required: ["kinds"]),
     ] }
 
     static var string: [String: Any] { ["type": "string"] }
@@ -104,8 +131,10 @@ public enum OpenAPIDocument {
             case .none: operation["security"] = [[String: Any]]()
             case .session: operation["security"] = [["bearerJWT": [String]()]]
             case .sessionOrKey: operation["security"] = [["bearerJWT": [String]()], ["apiKey": [String]()]]
+            case .apiKey: operation["security"] = [["apiKey": [String]()]]
             }
-            var responses: [String: Any] = [String(op.success): ["description": "Success", "content": ["application/json": ["schema": ["type": "object"]]]]]
+            let successSchema: [String: Any] = op.response.map { ["$ref": "#/components/schemas/\($0)"] } ?? ["type": "object"]
+            var responses: [String: Any] = [String(op.success): ["description": "Success", "content": ["application/json": ["schema": successSchema]]]]
             var errors = op.errors
             if op.path.hasPrefix("/api/") { errors += [429, 500] }
             for code in Set(errors).sorted() {

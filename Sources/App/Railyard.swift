@@ -12,6 +12,7 @@ import Prometheus
 import RailyardCrypto
 import ServiceLifecycle
 import Storage
+import X402
 
 /// The assembled server: router, database, background services. `railyard serve` runs it; tests
 /// drive `router` directly through HummingbirdTesting.
@@ -36,6 +37,7 @@ public struct Railyard {
     public static var migrations: [Migration] {
         JobQueue.migrations + IdempotencyMiddleware.migrations + Ledger.migrations + Outbox.migrations + MerchantsFeature.migrations
             + DevnetChain.migrations + ChainWatchList.migrations + AddressBook.migrations + CustodyVault.migrations + ChainSender.migrations
+            + X402Facilitator.migrations
     }
 
     /// Builds the server. `database` and `clock` let tests inject their own.
@@ -97,6 +99,11 @@ public struct Railyard {
         let policy = ConfirmationPolicy(overrides: configuration.confirmationOverrides)
         let custody = CustodyVault(key: MasterKey.subkey(root, "custody"), network: configuration.network)
         let sender = ChainSender(db: db, clock: clock, vault: custody, builders: chains.builders, policy: policy, logger: logger)
+        let facilitator = X402Facilitator(
+            verifier: ExactEVMVerifier(networks: chains.x402Networks(configuration), nodes: chains.evmNodes), db: db, clock: clock,
+            sender: sender, custody: custody, ledger: ledger,
+            feeBasisPoints: { [merchants] business in try await merchants.feeBasisPoints(businessID: business) })
+        X402Feature(facilitator: facilitator).addRoutes(to: router)
         let owner = ProcessInfo.processInfo.hostName + ":" + String(ProcessInfo.processInfo.processIdentifier)
         var services: [any Service] = [
             WebhookDeliveryService(db: db, jobs: jobs, directory: merchants.webhookDirectory, httpClient: httpClient, clock: clock,

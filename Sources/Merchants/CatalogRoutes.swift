@@ -104,3 +104,16 @@ extension ExactDecimal {
     /// For JSON output as a number: Foundation writes a `Decimal` from its exact digits.
     var decimalValue: Decimal { Decimal(string: description) ?? 0 }
 }
+
+extension MerchantsFeature {
+    /// The commission (basis points) a business pays on its plan; other features ask through App.
+    public func feeBasisPoints(businessID: String) async throws -> Int {
+        let row = try await deps.db.read { sql in
+            try await sql.raw("""
+                SELECT m.plan_id FROM businesses b JOIN merchants m ON m.id = b.merchant_id WHERE b.id = \(bind: businessID)
+                """).first()
+        }
+        guard let planID = try row?.decode(column: "plan_id", as: String.self) else { throw APIError.notFound("Business not found", code: "business_not_found") }
+        return (Plan.all.first { $0.id == planID } ?? .starter).fee_bps
+    }
+}

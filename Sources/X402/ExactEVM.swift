@@ -139,7 +139,7 @@ public struct ExactEVMError: Error, Sendable, Equatable, CustomStringConvertible
 /// Verifies `exact` EVM payments (EIP-3009 `transferWithAuthorization`): structure, requirements,
 /// time window, signature under the token's domain, then the chain (nonce unused, balance).
 public struct ExactEVMVerifier: Sendable {
-    let networks: [X402Network]
+    public let networks: [X402Network]
     /// Chain reads per chain code.
     let nodes: [String: EVMChain]
     /// Seconds a settlement needs after verification (the reference facilitators use 6).

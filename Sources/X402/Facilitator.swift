@@ -1,5 +1,7 @@
 import Chains
 import Foundation
+import Ledger
+import Money
 import RailyardCrypto
 import SQLKit
 import Storage
@@ -28,14 +30,30 @@ public struct X402Facilitator: Sendable {
     let custody: CustodyVault
     /// How long `settle` waits for the receipt before answering `settlement_pending`.
     let receiptTimeout: Duration
+    let ledger: Ledger
+    /// The business's commission in basis points (its plan: 100 Starter, 50 Professional).
+    let feeBasisPoints: @Sendable (String) async throws -> Int
 
-    public init(verifier: ExactEVMVerifier, db: Database, clock: any AppClock, sender: ChainSender, custody: CustodyVault, receiptTimeout: Duration = .seconds(20)) {
+    public init(verifier: ExactEVMVerifier, db: Database, clock: any AppClock, sender: ChainSender, custody: CustodyVault,
+                ledger: Ledger, feeBasisPoints: @escaping @Sendable (String) async throws -> Int, receiptTimeout: Duration = .seconds(20)) {
         self.verifier = verifier
         self.db = db
         self.clock = clock
         self.sender = sender
         self.custody = custody
+        self.ledger = ledger
+        self.feeBasisPoints = feeBasisPoints
         self.receiptTimeout = receiptTimeout
+    }
+
+    /// The gas wallets that submit settlements (the same EVM address on every chain).
+    public func signers() async throws -> [String] {
+        var addresses: Set<String> = []
+        for chain in Set(verifier.networks.map(\.chain)) {
+            guard let code = AddressChain(rawValue: chain) else { continue }
+            addresses.insert(try await custody.address(db, chain: code, purpose: .gas, index: 0).address)
+        }
+        return addresses.sorted()
     }
 
     public static let migrations: [Migration] = [
@@ -44,7 +62,7 @@ public struct X402Facilitator: Sendable {
             CREATE TABLE x402_settlements (
                 id TEXT PRIMARY KEY, business_id TEXT NOT NULL, network TEXT NOT NULL, asset TEXT NOT NULL, payer TEXT NOT NULL,
                 recipient TEXT NOT NULL, amount TEXT NOT NULL, nonce TEXT NOT NULL, status TEXT NOT NULL, send_id TEXT NOT NULL,
-                txid TEXT, reason TEXT, reported BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL
+                txid TEXT, reason TEXT, fee TEXT, reported BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL
             )
             """,
             "CREATE UNIQUE INDEX x402_settlements_authorization ON x402_settlements (network, payer, nonce)",
@@ -112,6 +130,8 @@ public struct X402Facilitator: Sendable {
 
     struct Row: Sendable {
         let id: String
+        let businessID: String
+        let asset: String
         let status: String
         let sendID: String
         let payer: String
@@ -123,10 +143,11 @@ public struct X402Facilitator: Sendable {
     func settlement(network: X402Network, payer: String, nonce: [UInt8]) async throws -> Row? {
         try await db.read { sql in
             try await sql.raw("""
-                SELECT id, status, send_id, payer, amount, txid, reason FROM x402_settlements
+                SELECT id, business_id, asset, status, send_id, payer, amount, txid, reason FROM x402_settlements
                 WHERE network = \(bind: network.caip2) AND payer = \(bind: payer.lowercased()) AND nonce = \(bind: Hex.encode(nonce))
                 """).first().map { row in
-                Row(id: try row.decode(column: "id", as: String.self), status: try row.decode(column: "status", as: String.self),
+                Row(id: try row.decode(column: "id", as: String.self), businessID: try row.decode(column: "business_id", as: String.self),
+                    asset: try row.decode(column: "asset", as: String.self), status: try row.decode(column: "status", as: String.self),
                     sendID: try row.decode(column: "send_id", as: String.self), payer: try row.decode(column: "payer", as: String.self),
                     amount: try row.decode(column: "amount", as: String.self), txid: try row.decode(column: "txid", as: String?.self),
                     reason: try row.decode(column: "reason", as: String?.self))
@@ -172,7 +193,7 @@ public struct X402Facilitator: Sendable {
                     try await finish(row.id, status: "failed", txid: txid, reason: X402Reason.transferEventMismatch.rawValue)
                     return answer(false, txid, .transferEventMismatch, "the receipt has no matching Transfer event")
                 }
-                try await finish(row.id, status: "settled", txid: txid, reason: nil)
+                try await settled(row, txid: txid)
                 return try await reportOnce(txid)
             default:
                 break
@@ -191,6 +212,30 @@ public struct X402Facilitator: Sendable {
             try await sql.raw("SELECT recipient FROM x402_settlements WHERE id = \(bind: row.id)").first()?.decode(column: "recipient", as: String.self)
         }) else { return false }
         return try await node.hasTransferLog(txid: txid, contract: network.contract, from: row.payer, to: recipient, value: row.amount)
+    }
+
+    /// Marks the settlement settled and books the commission the business owes, in one transaction.
+    /// The payer paid the merchant directly on chain; Railyard never held the money, so the fee is a
+    /// receivable from the business, rounded down (in the merchant's favour).
+    func settled(_ row: Row, txid: String) async throws {
+        let bps = try await feeBasisPoints(row.businessID)
+        guard let amount = Int128(row.amount) else { throw StorageError.integrity("settlement \(row.id) has amount \(row.amount)") }
+        let fee = try Amount(minorUnits: amount).multiplied(by: Int128(bps), dividedBy: 10_000, rounding: .down).minorUnits
+        let now = clock.nowMillis()
+        try await db.write { tx in
+            let updated = try await tx.sql.raw("""
+                UPDATE x402_settlements SET status = 'settled', txid = \(bind: txid), fee = \(bind: String(fee)), updated_at = \(bind: now)
+                WHERE id = \(bind: row.id) AND status = 'pending' RETURNING id
+                """).all()
+            guard !updated.isEmpty, fee > 0 else { return }
+            let receivable = "x402:fees_receivable:\(row.businessID):\(row.asset)", revenue = "platform:revenue:x402:\(row.asset)"
+            try await self.ledger.createAccounts([
+                AccountSpec(id: receivable, asset: row.asset, kind: "receivable", owner: row.businessID),
+                AccountSpec(id: revenue, asset: row.asset, kind: "revenue"),
+            ], in: tx)
+            try await self.ledger.post([TransferRequest(id: "x402-fee:\(row.id)", debit: receivable, credit: revenue, asset: row.asset, amount: fee,
+                                                        code: "x402_fee", reference: row.id)], in: tx)
+        }
     }
 
     func finish(_ id: String, status: String, txid: String?, reason: String?) async throws {

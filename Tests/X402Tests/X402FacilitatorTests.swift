@@ -1,6 +1,7 @@
 import Chains
 import Crypto
 import Foundation
+import Ledger
 import RailyardCrypto
 import Storage
 import Testing
@@ -74,7 +75,7 @@ struct X402FacilitatorTests {
     static let env = ProcessInfo.processInfo.environment
     static let evmURL = env["RAILYARD_TEST_EVM_RPC_URL"].flatMap { $0.isEmpty ? nil : $0 }
     static let usdc = env["RAILYARD_TEST_USDC_CONTRACT"].flatMap { $0.isEmpty ? nil : $0 }
-    static let migrations = JobQueue.migrations + DevnetChain.migrations + ChainWatchList.migrations + CustodyVault.migrations
+    static let migrations = JobQueue.migrations + Ledger.migrations + DevnetChain.migrations + ChainWatchList.migrations + CustodyVault.migrations
         + ChainSender.migrations + X402Facilitator.migrations
 
     struct Fixture {
@@ -86,6 +87,7 @@ struct X402FacilitatorTests {
         let payer: String
         let payTo: String
         let clock: ManualClock
+        let db: Database
 
         func sign(value: UInt64 = 10_000, to: String? = nil, validAfter: UInt64 = 0, validBefore: UInt64? = nil, chainID: Int64? = nil,
                   name: String? = nil, key: [UInt8]? = nil, version: Int = 2) throws -> (ExactPayment, ExactRequirements) {
@@ -119,9 +121,10 @@ struct X402FacilitatorTests {
             _ = try await rpc.call("eth_sendTransaction", [.object(["from": .string(funded), "to": .string(contract), "data": .string(Hex.encode(fund, prefix: true))])])
             let sender = ChainSender(db: db, clock: clock, vault: vault, builders: [EVMSender(node: node)], policy: ConfirmationPolicy(overrides: ["USDC_ETH": 1]))
             let facilitator = X402Facilitator(verifier: ExactEVMVerifier(networks: [network], nodes: ["ETH": node]), db: db, clock: clock,
-                                              sender: sender, custody: vault, receiptTimeout: .seconds(1))
+                                              sender: sender, custody: vault, ledger: Ledger(clock: clock), feeBasisPoints: { _ in 100 },
+                                              receiptTimeout: .seconds(1))
             try await body(Fixture(facilitator: facilitator, rpc: rpc, node: node, network: network, payerKey: payerKey, payer: payer,
-                                   payTo: try Ethereum.address(privateKey: Secp256k1.generatePrivateKey()), clock: clock))
+                                   payTo: try Ethereum.address(privateKey: Secp256k1.generatePrivateKey()), clock: clock, db: db))
         }
     }
 
@@ -138,6 +141,9 @@ struct X402FacilitatorTests {
             let settled = try await f.facilitator.settle(payment, requirements, businessID: "biz_1")
             #expect(settled.success && settled.transaction.hasPrefix("0x") && settled.payer.lowercased() == f.payer.lowercased(), "\(settled)")
             #expect(try await f.node.tokenBalance(contract: f.network.contract, owner: f.payTo) == 10_000)
+            // The 1% commission is owed by the business, in the ledger.
+            let receivable = try await f.db.read { try await Ledger(clock: f.clock).account("x402:fees_receivable:biz_1:USDC_ETH", in: $0) }
+            #expect(receivable?.debitsPosted == 100)
             // The same body again: a replay, refused; verify says the nonce is used.
             let replay = try await f.facilitator.settle(payment, requirements, businessID: "biz_1")
             #expect(!replay.success && replay.reason == .nonceUsed && replay.transaction == "")
@@ -201,7 +207,7 @@ struct X402FacilitatorTests {
             let (payment, requirements) = try f.sign(value: 10_000)
             let poor = Secp256k1.generatePrivateKey()
             let poorPayment = try Fixture(facilitator: f.facilitator, rpc: f.rpc, node: f.node, network: f.network, payerKey: poor,
-                                          payer: try Ethereum.address(privateKey: poor), payTo: f.payTo, clock: f.clock).sign()
+                                          payer: try Ethereum.address(privateKey: poor), payTo: f.payTo, clock: f.clock, db: f.db).sign()
             #expect(await check(poorPayment) == .insufficientFunds)
             // Requirements for another asset or network.
             let otherAsset = ExactRequirements(scheme: "exact", network: requirements.network, amount: "10000", asset: "0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913",

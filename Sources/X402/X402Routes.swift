@@ -1,0 +1,194 @@
+import Foundation
+import HTTP
+import Hummingbird
+import RailyardCrypto
+
+/// The facilitator API: `/api/x402/verify` and `/api/x402/settle` answer both our documented shape
+/// (`{proof, expected…}` → `{valid…}` / `{settled…}`) and the standard x402 shape
+/// (`{x402Version, paymentPayload, paymentRequirements}` → `{isValid…}` / `{success…}`), so that a
+/// standard facilitator client configured with `<server>/api/x402` works unchanged.
+/// `GET /api/x402/supported` lists the kinds. Invalid payments answer 200 with a reason (real
+/// clients treat any other status as a transport failure); only unreadable requests get a 4xx.
+public struct X402Feature: Sendable {
+    let facilitator: X402Facilitator
+
+    public init(facilitator: X402Facilitator) {
+        self.facilitator = facilitator
+    }
+
+    static func respond(_ value: JSONValue) -> Response {
+        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: value.serialized)))
+    }
+
+    /// The business of a facilitator call: only a business API key may verify and settle.
+    static func businessID(_ context: RailyardRequestContext) throws -> String {
+        let principal = try context.requirePrincipal()
+        guard let business = principal.businessID else {
+            throw APIError.forbidden("The facilitator needs a business API key (Authorization: Bearer cp_live_…), not a login token", code: "api_key_required")
+        }
+        return business
+    }
+
+    static func body(_ request: Request, _ context: RailyardRequestContext) async throws -> JSONValue {
+        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        do {
+            let json = try JSONValue.parse(Array(buffer: buffer))
+            guard json.objectValue != nil else { throw APIError.badRequest("The body must be a JSON object", code: "invalid_json") }
+            return json
+        } catch let error as JSONValue.ParseError {
+            throw APIError.badRequest("The body is not valid JSON: \(error)", code: "invalid_json")
+        }
+    }
+
+    /// A documented `proof`: the base64 X-PAYMENT header, or the decoded JSON object itself.
+    static func proof(_ value: JSONValue?) throws -> JSONValue {
+        switch value {
+        case .object?: return value!
+        case .string(let text)?:
+            guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespaces)) ?? Data(base64Encoded: Self.padded(text)),
+                  let json = try? JSONValue.parse(Array(data)), json.objectValue != nil else {
+                throw APIError.badRequest("proof must be the base64-encoded X-Payment header (JSON)", code: "invalid_proof", field: "proof")
+            }
+            return json
+        default:
+            throw APIError.badRequest("proof is required", code: "missing_field", field: "proof")
+        }
+    }
+
+    static func padded(_ text: String) -> String {
+        let standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        return standard + String(repeating: "=", count: (4 - standard.count % 4) % 4)
+    }
+
+    public func addRoutes(to router: Router<RailyardRequestContext>) {
+        let facilitator = self.facilitator
+
+        router.get("/api/x402/supported") { _, _ -> Response in
+            var kinds: [JSONValue] = []
+            for network in facilitator.verifier.networks {
+                if let name = network.v1Name {
+                    kinds.append(.object(["x402Version": .number("1"), "scheme": .string("exact"), "network": .string(name)]))
+                }
+                kinds.append(.object(["x402Version": .number("2"), "scheme": .string("exact"), "network": .string(network.caip2)]))
+            }
+            let signers = try await facilitator.signers()
+            return Self.respond(.object(["kinds": .array(kinds), "extensions": .array([]),
+                                         "signers": .object(signers.isEmpty ? [:] : ["eip155:*": .array(signers.map(JSONValue.string))])]))
+        }
+
+        router.post("/api/x402/verify") { request, context -> Response in
+            _ = try Self.businessID(context)
+            let body = try await Self.body(request, context)
+            if body["paymentPayload"] != nil || body["paymentRequirements"] != nil {
+                do {
+                    let (payment, requirements) = try Self.standard(body)
+                    let result = try await facilitator.verify(payment, requirements)
+                    return Self.respond(.object(["isValid": .bool(true), "payer": .string(result.payer)]))
+                } catch let error as ExactEVMError {
+                    var answer: [String: JSONValue] = ["isValid": .bool(false), "invalidReason": .string(error.reason.rawValue), "invalidMessage": .string(error.message)]
+                    if let payer = Self.payer(body["paymentPayload"]) { answer["payer"] = .string(payer) }
+                    return Self.respond(.object(answer))
+                }
+            }
+            // Documented shape.
+            let proof = try Self.proof(body["proof"])
+            func field(_ name: String) throws -> String {
+                guard let value = body[name]?.stringValue ?? body[name]?.numberText else {
+                    throw APIError.badRequest("\(name) is required", code: "missing_field", field: name)
+                }
+                return value
+            }
+            let requirements = ExactRequirements(scheme: proof["scheme"]?.stringValue ?? "exact", network: try field("expectedNetwork"), amount: try field("expectedAmount"),
+                                                 asset: try field("expectedAsset"), payTo: try field("expectedPayTo"), tokenName: nil, tokenVersion: nil)
+            do {
+                let payment = try ExactPayment.parse(proof)
+                let result = try await facilitator.verify(payment, Self.resolvingAssetCode(requirements, facilitator))
+                return Self.respond(.object([
+                    "valid": .bool(true), "network": .string(requirements.network), "asset": .string(Self.displayAsset(result.network.asset)),
+                    "amount": .string(payment.authorization.value.decimalString), "from": .string(result.payer), "to": .string(payment.authorization.to),
+                ]))
+            } catch let error as ExactEVMError {
+                return Self.respond(.object(["valid": .bool(false), "reason": .string(error.message), "code": .string(error.reason.rawValue)]))
+            }
+        }
+
+        router.post("/api/x402/settle") { request, context -> Response in
+            let business = try Self.businessID(context)
+            let body = try await Self.body(request, context)
+            if body["paymentPayload"] != nil || body["paymentRequirements"] != nil {
+                let network = body["paymentRequirements"]?["network"]?.stringValue ?? ""
+                do {
+                    let (payment, requirements) = try Self.standard(body)
+                    let settled = try await facilitator.settle(payment, requirements, businessID: business)
+                    var answer: [String: JSONValue] = [
+                        "success": .bool(settled.success), "transaction": .string(settled.transaction), "network": .string(requirements.network),
+                        "payer": .string(settled.payer), "amount": .string(settled.amount),
+                    ]
+                    if let reason = settled.reason { answer["errorReason"] = .string(reason.rawValue) }
+                    if let message = settled.message { answer["errorMessage"] = .string(message) }
+                    return Self.respond(.object(answer))
+                } catch let error as ExactEVMError {
+                    var answer: [String: JSONValue] = ["success": .bool(false), "transaction": .string(""), "network": .string(network),
+                                                       "errorReason": .string(error.reason.rawValue), "errorMessage": .string(error.message)]
+                    if let payer = Self.payer(body["paymentPayload"]) { answer["payer"] = .string(payer) }
+                    return Self.respond(.object(answer))
+                }
+            }
+            // Documented shape: settle what the proof authorizes on `network`.
+            let proof = try Self.proof(body["proof"])
+            guard let networkName = body["network"]?.stringValue ?? proof["network"]?.stringValue else {
+                throw APIError.badRequest("network is required", code: "missing_field", field: "network")
+            }
+            do {
+                let payment = try ExactPayment.parse(proof)
+                guard let network = facilitator.verifier.network(named: networkName) else {
+                    throw ExactEVMError(.invalidNetwork, "\(networkName) is not a network this facilitator settles on")
+                }
+                let requirements = ExactRequirements(scheme: payment.scheme, network: payment.network, amount: payment.authorization.value.decimalString,
+                                                     asset: network.contract, payTo: payment.authorization.to, tokenName: nil, tokenVersion: nil)
+                guard network.matches(payment.network) else { throw ExactEVMError(.networkMismatch, "the proof is for \(payment.network), not \(networkName)") }
+                let settled = try await facilitator.settle(payment, requirements, businessID: business)
+                var answer: [String: JSONValue] = ["settled": .bool(settled.success), "txHash": .string(settled.transaction), "network": .string(networkName),
+                                                   "amount": .string(settled.amount), "asset": .string(Self.displayAsset(network.asset))]
+                if let reason = settled.reason { answer["reason"] = .string(settled.message ?? reason.rawValue); answer["code"] = .string(reason.rawValue) }
+                return Self.respond(.object(answer))
+            } catch let error as ExactEVMError {
+                return Self.respond(.object(["settled": .bool(false), "reason": .string(error.message), "code": .string(error.reason.rawValue), "network": .string(networkName)]))
+            }
+        }
+    }
+
+    static func standard(_ body: JSONValue) throws(ExactEVMError) -> (ExactPayment, ExactRequirements) {
+        guard let payload = body["paymentPayload"], payload.objectValue != nil else { throw ExactEVMError(.invalidPayload, "paymentPayload must be an object") }
+        guard let requirementsJSON = body["paymentRequirements"], requirementsJSON.objectValue != nil else {
+            throw ExactEVMError(.invalidPaymentRequirements, "paymentRequirements must be an object")
+        }
+        if let version = body["x402Version"], version != .number("1"), version != .number("2") {
+            throw ExactEVMError(.invalidX402Version, "x402Version must be 1 or 2")
+        }
+        let payment = try ExactPayment.parse(payload)
+        let requirements = try ExactRequirements.parse(requirementsJSON)
+        // The v2 payload repeats the accepted requirement: it must be the one being verified.
+        if payment.x402Version == 2, let accepted = payload["accepted"] {
+            let echoed = try ExactRequirements.parse(accepted)
+            guard echoed.amount == requirements.amount, echoed.asset.lowercased() == requirements.asset.lowercased(),
+                  echoed.payTo.lowercased() == requirements.payTo.lowercased(), echoed.network == requirements.network else {
+                throw ExactEVMError(.invalidPaymentRequirements, "paymentPayload.accepted differs from paymentRequirements")
+            }
+        }
+        return (payment, requirements)
+    }
+
+    static func payer(_ payload: JSONValue?) -> String? { payload?["payload"]?["authorization"]?["from"]?.stringValue }
+
+    /// `USDC_BASE` → `USDC` (the documented answers name the coin, not the deployment).
+    static func displayAsset(_ code: String) -> String { code.split(separator: "_").first.map(String.init) ?? code }
+
+    /// The documented request may name the asset by code (`USDC`) instead of its contract.
+    static func resolvingAssetCode(_ requirements: ExactRequirements, _ facilitator: X402Facilitator) -> ExactRequirements {
+        guard !requirements.asset.hasPrefix("0x"), let network = facilitator.verifier.network(named: requirements.network),
+              displayAsset(network.asset).caseInsensitiveCompare(requirements.asset) == .orderedSame else { return requirements }
+        return ExactRequirements(scheme: requirements.scheme, network: requirements.network, amount: requirements.amount, asset: network.contract,
+                                 payTo: requirements.payTo, tokenName: nil, tokenVersion: nil)
+    }
+}
