@@ -43,6 +43,12 @@ bash scripts/cli-smoke.sh .build/debug/railyard 2>&1 | tee /tmp/railyard-test-cl
 status_cli=${PIPESTATUS[0]}
 set -e
 
+step "x402 interoperability (official Python SDK against a running server)"
+set +e
+bash scripts/x402-interop.sh .build/debug/railyard 2>&1 | tee /tmp/railyard-test-x402.log
+status_x402=${PIPESTATUS[0]}
+set -e
+
 step "Starting PostgreSQL on 127.0.0.1:$PGPORT (data in $PGTMP)"
 [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PGTMP"
 run_pg "$PG_BIN/initdb" -D "$PGTMP/data" -U postgres --auth=trust -E UTF8 --no-locale >/dev/null
@@ -61,8 +67,9 @@ step "Results"
 printf 'SQLite:     %s\n' "$(grep -E 'Test run with' /tmp/railyard-test-sqlite.log | tail -n 1)"
 printf 'PostgreSQL: %s\n' "$(grep -E 'Test run with' /tmp/railyard-test-postgres.log | tail -n 1)"
 printf 'CLI:        %s\n' "$(tail -n 1 /tmp/railyard-test-cli.log)"
-if [ "$status_sqlite" -ne 0 ] || [ "$status_pg" -ne 0 ] || [ "$status_cli" -ne 0 ]; then
-    echo "FAILED (sqlite exit $status_sqlite, postgres exit $status_pg, cli exit $status_cli)"
+printf 'x402 SDK:   %s\n' "$(tail -n 1 /tmp/railyard-test-x402.log)"
+if [ "$status_sqlite" -ne 0 ] || [ "$status_pg" -ne 0 ] || [ "$status_cli" -ne 0 ] || [ "$status_x402" -ne 0 ]; then
+    echo "FAILED (sqlite exit $status_sqlite, postgres exit $status_pg, cli exit $status_cli, x402 exit $status_x402)"
     exit 1
 fi
 echo "All tests passed on both engines."

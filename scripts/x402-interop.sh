@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs the official x402 Python SDK (x402==2.25.0) against a running Railyard: it starts
+# `railyard serve` on regtest with the harness's EVM server and USDC token, creates a merchant,
+# business and API key over the API, then Tests/Harness/x402_interop.py uses the SDK's standard
+# facilitator client on <server>/api/x402 (supported, verify, settle, replay, no credentials).
+# Needs the harness environment (RAILYARD_TEST_EVM_RPC_URL, RAILYARD_TEST_USDC_CONTRACT).
+# usage: scripts/x402-interop.sh [path/to/railyard]
+set -euo pipefail
+BIN=${1:-.build/debug/railyard}
+: "${RAILYARD_TEST_EVM_RPC_URL:?start Tests/Harness/harness.sh and load its env file first}"
+: "${RAILYARD_TEST_USDC_CONTRACT:?}"
+VENV="$PWD/.venv-x402"
+REQ="$PWD/Tests/Harness/x402-requirements.txt"
+want=$(sha256sum "$REQ" | cut -d' ' -f1)
+if [ "$(cat "$VENV/.requirements.sha256" 2>/dev/null || true)" != "$want" ]; then
+    echo "x402-interop: installing the x402 SDK into $VENV"
+    rm -rf "$VENV"
+    python3 -m venv "$VENV"
+    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$REQ"
+    echo "$want" > "$VENV/.requirements.sha256"
+fi
+
+D=$(mktemp -d)
+PORT=${RAILYARD_INTEROP_PORT:-18402}
+cleanup() { [ -n "${SERVE_PID:-}" ] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null; rm -rf "$D"; }
+trap cleanup EXIT
+RAILYARD_NETWORK=regtest RAILYARD_ETH_RPC_URL="$RAILYARD_TEST_EVM_RPC_URL" RAILYARD_USDC_ETH_CONTRACT="$RAILYARD_TEST_USDC_CONTRACT" \
+RAILYARD_BCRYPT_COST=4 "$BIN" serve --data-dir "$D" --port "$PORT" > "$D/serve.log" 2>&1 & SERVE_PID=$!
+URL="http://127.0.0.1:$PORT"
+for _ in $(seq 1 150); do curl -sf "$URL/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -sf "$URL/readyz" >/dev/null || { echo "x402-interop: server did not become ready"; cat "$D/serve.log"; exit 1; }
+
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+TOKEN=$(curl -sf "$URL/api/auth/register" -H 'content-type: application/json' \
+    -d '{"email":"interop@example.com","password":"correct horse battery"}' | json '["token"]')
+BUSINESS=$(curl -sf "$URL/api/businesses" -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+    -d '{"name":"Interop","wallet_address":"0x52908400098527886E0F7030069857D2E4169EE7"}' | json '["business"]["id"]')
+KEY=$(curl -sf "$URL/api/businesses/$BUSINESS/api-keys" -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
+    -d '{"name":"interop","mode":"live"}' | json '["api_key"]["key"]')
+
+set +e
+"$VENV/bin/python" Tests/Harness/x402_interop.py "$URL" "$KEY" "$RAILYARD_TEST_EVM_RPC_URL" "$RAILYARD_TEST_USDC_CONTRACT"
+failures=$?
+set -e
+if [ "$failures" -ne 0 ]; then echo "x402-interop: $failures check(s) failed; server log:"; tail -n 40 "$D/serve.log"; exit 1; fi
+echo "x402-interop: all checks passed"
