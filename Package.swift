@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "Money", targets: ["Money"]),
         .library(name: "Ledger", targets: ["Ledger"]),
         .library(name: "Crypto", targets: ["RailyardCrypto"]),
+        // x402 paywall middleware, facilitator clients and the paying client, for any Hummingbird app.
+        .library(name: "X402", targets: ["X402"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -70,8 +72,9 @@ let package = Package(
         .target(
             name: "X402",
             dependencies: [
-                "Chains", "RailyardCrypto", "Storage", "Ledger", "Money", "HTTP",
+                "Chains", "RailyardCrypto", "Storage", "Ledger", "Money", "HTTP", "Events",
                 .product(name: "SQLKit", package: "sql-kit"), .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: settings
         ),

@@ -54,6 +54,18 @@ public enum OpenAPIDocument {
               tag: "x402", auth: .apiKey, request: "X402VerifyRequest", errors: [400, 401, 403], response: "X402VerifyResponse"),
         .init(method: "POST", path: "/api/x402/settle", summary: "x402 facilitator: settle a payment on chain (documented or standard body)",
               tag: "x402", auth: .apiKey, request: "X402SettleRequest", errors: [400, 401, 403], response: "X402SettleResponse"),
+        .init(method: "POST", path: "/api/x402/resources", summary: "Define a paid resource (no-code paywall)", tag: "x402", auth: .sessionOrKey,
+              request: "X402ResourceRequest", success: 201, errors: [400, 401, 404]),
+        .init(method: "GET", path: "/api/x402/resources", summary: "The business's paid resources", tag: "x402", auth: .sessionOrKey,
+              query: [("business_id", "Business id (required with a JWT)")], errors: [400, 401, 404]),
+        .init(method: "PATCH", path: "/api/x402/resources/:id", summary: "Change a paid resource", tag: "x402", auth: .sessionOrKey,
+              request: "X402ResourceRequest", errors: [400, 401, 404]),
+        .init(method: "DELETE", path: "/api/x402/resources/:id", summary: "Remove a paid resource", tag: "x402", auth: .sessionOrKey, errors: [401, 404]),
+        .init(method: "GET", path: "/api/x402/payments", summary: "x402 payment history of the business", tag: "x402", auth: .sessionOrKey,
+              query: [("business_id", "Business id (required with a JWT)"), ("limit", "1-200, default 50")], errors: [400, 401, 404]),
+        .init(method: "GET", path: "/x402/r/:id", summary: "A paid resource: 402 with payment options until paid (X-PAYMENT or PAYMENT-SIGNATURE), then the upstream's answer",
+              tag: "x402", auth: .none, errors: [402, 404, 502, 503]),
+        .init(method: "POST", path: "/x402/r/:id", summary: "A paid resource (POST is proxied with its body)", tag: "x402", auth: .none, errors: [402, 404, 502, 503]),
         .init(method: "POST", path: "/api/dev/pay", summary: "Devnet: pay an address (cheat mode)", tag: "Devnet", auth: .none, request: "DevPayRequest", success: 201, errors: [400, 403]),
         .init(method: "POST", path: "/api/dev/mine", summary: "Devnet: mine blocks", tag: "Devnet", auth: .none, request: "DevMineRequest", errors: [400, 403]),
         .init(method: "POST", path: "/api/dev/reorg", summary: "Devnet: reorganise the chain", tag: "Devnet", auth: .none, request: "DevReorgRequest", errors: [400, 403]),
@@ -83,6 +95,8 @@ public enum OpenAPIDocument {
         "DevReorgRequest": object(["chain": string, "depth": ["type": "integer", "minimum": 1], "remine": bool], required: ["chain", "depth"]),
         "DevDoubleSpendRequest": object(["chain": string, "txid": string], required: ["chain", "txid"]),
         // x402: our documented shapes and the standard protocol's, side by side.
+        "X402ResourceRequest": object(["name": string, "description": string, "price_usd": ["type": ["string", "number"], "description": "USD, up to 6 decimals, at most 10000"],
+                                       "networks": ["type": "array", "items": string], "upstream_url": string, "mime_type": string], required: ["name", "price_usd", "upstream_url"]),
         "X402StandardRequest": object(["x402Version": ["type": "integer", "enum": [1, 2]], "paymentPayload": ["type": "object"],
                                        "paymentRequirements": ["type": "object"]], required: ["paymentPayload", "paymentRequirements"]),
         "X402DocumentedVerifyRequest": object(["proof": ["type": ["string", "object"], "description": "base64 X-Payment header"], "expectedAmount": string,
@@ -110,9 +124,9 @@ public enum OpenAPIDocument {
         ["type": "object", "properties": properties, "required": required]
     }
 
-    static let errorDescriptions = [400: "Bad request: invalid or missing fields", 401: "Missing or invalid authentication", 403: "Not allowed for this caller",
+    static let errorDescriptions = [400: "Bad request: invalid or missing fields", 401: "Missing or invalid authentication", 402: "Payment required (x402: v1 body, v2 PAYMENT-REQUIRED header)", 403: "Not allowed for this caller",
                                     404: "Not found", 409: "Conflicting request in progress", 429: "Rate limited (see Retry-After)",
-                                    503: "Dependency unavailable", 500: "Server error"]
+                                    502: "Upstream failed", 503: "Dependency unavailable", 500: "Server error"]
 
     static func document() -> [String: Any] {
         var paths: [String: [String: Any]] = [:]

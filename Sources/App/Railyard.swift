@@ -37,7 +37,7 @@ public struct Railyard {
     public static var migrations: [Migration] {
         JobQueue.migrations + IdempotencyMiddleware.migrations + Ledger.migrations + Outbox.migrations + MerchantsFeature.migrations
             + DevnetChain.migrations + ChainWatchList.migrations + AddressBook.migrations + CustodyVault.migrations + ChainSender.migrations
-            + X402Facilitator.migrations
+            + X402Feature.migrations
     }
 
     /// Builds the server. `database` and `clock` let tests inject their own.
@@ -103,7 +103,11 @@ public struct Railyard {
             verifier: ExactEVMVerifier(networks: chains.x402Networks(configuration), nodes: chains.evmNodes), db: db, clock: clock,
             sender: sender, custody: custody, ledger: ledger,
             feeBasisPoints: { [merchants] business in try await merchants.feeBasisPoints(businessID: business) })
-        X402Feature(facilitator: facilitator).addRoutes(to: router)
+        let catalog = X402Catalog(
+            wallets: { [merchants] in try await merchants.walletAddresses(businessID: $0) }, usdPrice: { [merchants] in try await merchants.usdPrice($0) },
+            destinations: destinations, httpClient: httpClient)
+        X402Feature(facilitator: facilitator, db: db, clock: clock, catalog: catalog,
+                    owns: { [merchants] merchant, business in try await merchants.merchant(merchant, owns: business) }).addRoutes(to: router)
         let owner = ProcessInfo.processInfo.hostName + ":" + String(ProcessInfo.processInfo.processIdentifier)
         var services: [any Service] = [
             WebhookDeliveryService(db: db, jobs: jobs, directory: merchants.webhookDirectory, httpClient: httpClient, clock: clock,

@@ -117,3 +117,27 @@ extension MerchantsFeature {
         return (Plan.all.first { $0.id == planID } ?? .starter).fee_bps
     }
 }
+
+extension MerchantsFeature {
+    /// A business's active wallets by coin code, for features that price and route payments.
+    public func walletAddresses(businessID: String) async throws -> [String: String] {
+        let store = self.store
+        let wallets = try await deps.db.read { try await store.wallets(businessID: businessID, in: $0) }
+        return Dictionary(wallets.filter(\.active).map { ($0.coin, $0.address) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Whether `merchantID` owns the (not deleted) business `businessID`.
+    public func merchant(_ merchantID: String, owns businessID: String) async throws -> Bool {
+        let store = self.store
+        return try await deps.db.read { try await store.business(businessID, in: $0) }?.merchantID == merchantID
+    }
+
+    /// The USD price of a coin from the rates service (503 when rates are stale).
+    public func usdPrice(_ coin: String) async throws -> ExactDecimal {
+        let quote = try await deps.rates.rates(coins: [coin], fiat: "USD")
+        guard let price = quote.rates[coin] ?? quote.rates[coin.uppercased()] else {
+            throw APIError(.serviceUnavailable, code: "rates_unavailable", "No USD price for \(coin)")
+        }
+        return price
+    }
+}

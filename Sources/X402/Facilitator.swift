@@ -238,6 +238,15 @@ public struct X402Facilitator: Sendable {
         }
     }
 
+    /// Records which paid resource a settlement unlocked (for the business's payment history).
+    func tag(transaction: String, payer: String, resourceID: String) async throws {
+        try await db.write { tx in
+            try await tx.sql.raw("""
+                UPDATE x402_settlements SET resource_id = \(bind: resourceID) WHERE txid = \(bind: transaction) AND payer = \(bind: payer.lowercased())
+                """).run()
+        }
+    }
+
     func finish(_ id: String, status: String, txid: String?, reason: String?) async throws {
         try await db.write { tx in
             try await tx.sql.raw("""

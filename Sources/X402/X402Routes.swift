@@ -2,6 +2,7 @@ import Foundation
 import HTTP
 import Hummingbird
 import RailyardCrypto
+import Storage
 
 /// The facilitator API: `/api/x402/verify` and `/api/x402/settle` answer both our documented shape
 /// (`{proof, expected…}` → `{valid…}` / `{settled…}`) and the standard x402 shape
@@ -11,9 +12,19 @@ import RailyardCrypto
 /// clients treat any other status as a transport failure); only unreadable requests get a 4xx.
 public struct X402Feature: Sendable {
     let facilitator: X402Facilitator
+    let db: Database
+    let clock: any AppClock
+    let catalog: X402Catalog
+    /// Whether a merchant owns a business (merchant sessions may manage any of their businesses).
+    let owns: @Sendable (String, String) async throws -> Bool
 
-    public init(facilitator: X402Facilitator) {
+    public init(facilitator: X402Facilitator, db: Database, clock: any AppClock, catalog: X402Catalog,
+                owns: @escaping @Sendable (String, String) async throws -> Bool) {
         self.facilitator = facilitator
+        self.db = db
+        self.clock = clock
+        self.catalog = catalog
+        self.owns = owns
     }
 
     static func respond(_ value: JSONValue) -> Response {
@@ -62,6 +73,7 @@ public struct X402Feature: Sendable {
 
     public func addRoutes(to router: Router<RailyardRequestContext>) {
         let facilitator = self.facilitator
+        addResourceRoutes(to: router)
 
         router.get("/api/x402/supported") { _, _ -> Response in
             var kinds: [JSONValue] = []

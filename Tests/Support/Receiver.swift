@@ -53,6 +53,14 @@ public final class Receiver: Sendable {
             let ok = receiver.record(Received(body: Array(buffer.readableBytesView), headers: headers))
             return Response(status: ok ? .ok : .internalServerError)
         }
+        // A GET answers like a paid API would (used as an x402 upstream).
+        router.get("hook") { request, _ -> Response in
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
+            _ = receiver.record(Received(body: Array((request.uri.query ?? "").utf8), headers: headers))
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: #"{"premium":true,"query":"\#(request.uri.query ?? "")"}"#)))
+        }
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "test.receiver")
         logger.logLevel = .warning

@@ -1,0 +1,372 @@
+import AsyncHTTPClient
+import Events
+import Foundation
+import HTTP
+import HTTPTypes
+import Hummingbird
+import Money
+import NIOCore
+import RailyardCrypto
+import SQLKit
+import Storage
+
+/// What the no-code paywall needs from the rest of the server (provided by App, so this feature
+/// does not import Merchants).
+public struct X402Catalog: Sendable {
+    /// A business's active wallets by coin code (`USDC_ETH` → address).
+    public let wallets: @Sendable (String) async throws -> [String: String]
+    /// The USD price of a coin (`USDC`).
+    public let usdPrice: @Sendable (String) async throws -> ExactDecimal
+    /// Where upstream URLs may point (the SSRF policy shared with webhooks).
+    public let destinations: WebhookDestinationPolicy
+    public let httpClient: HTTPClient
+
+    public init(wallets: @escaping @Sendable (String) async throws -> [String: String], usdPrice: @escaping @Sendable (String) async throws -> ExactDecimal,
+                destinations: WebhookDestinationPolicy, httpClient: HTTPClient) {
+        self.wallets = wallets
+        self.usdPrice = usdPrice
+        self.destinations = destinations
+        self.httpClient = httpClient
+    }
+}
+
+/// A paid resource a business defined: Railyard answers 402 at `/x402/r/:id` until paid, then
+/// proxies the request to `upstream_url`.
+struct PaidResourceRecord: Sendable, Encodable {
+    let id: String
+    let business_id: String
+    let name: String
+    let description: String?
+    let price_usd: String
+    let networks: [String]
+    let upstream_url: String
+    let mime_type: String
+    let created_at: String
+    let updated_at: String
+}
+
+enum ResourceSchema {
+    static let migrations: [Migration] = [
+        Migration(id: "0610_x402_resources", [
+            """
+            CREATE TABLE x402_resources (
+                id TEXT PRIMARY KEY, business_id TEXT NOT NULL, name TEXT NOT NULL, description TEXT, price_usd TEXT NOT NULL,
+                networks TEXT NOT NULL, upstream_url TEXT NOT NULL, mime_type TEXT NOT NULL, created_at BIGINT NOT NULL,
+                updated_at BIGINT NOT NULL, deleted_at BIGINT
+            )
+            """,
+            "CREATE INDEX x402_resources_business ON x402_resources (business_id, created_at)",
+            "ALTER TABLE x402_settlements ADD COLUMN resource_id TEXT",
+        ]),
+    ]
+}
+
+extension X402Feature {
+    public static var migrations: [Migration] { X402Facilitator.migrations + ResourceSchema.migrations }
+
+    struct ResourceInput: Decodable {
+        let name: String?
+        let description: String?
+        let price_usd: DecimalInput?
+        let networks: [String]?
+        let upstream_url: String?
+        let mime_type: String?
+    }
+
+    static func validatedPrice(_ input: DecimalInput?) throws -> ExactDecimal {
+        guard let input else { throw APIError.badRequest("price_usd is required", code: "missing_field", field: "price_usd") }
+        let value = input.value
+        let micros: Int128
+        do {
+            micros = try value.scaled(toDecimals: 6, rounding: .down)
+            guard try value.scaled(toDecimals: 6, rounding: .up) == micros else { throw AmountError.tooPrecise(value.description, decimals: 6) }
+        } catch {
+            throw APIError.badRequest("price_usd must be at most 10000 with no more than 6 decimal places", code: "invalid_amount", field: "price_usd")
+        }
+        guard micros > 0 else { throw APIError.badRequest("price_usd must be positive", code: "invalid_amount", field: "price_usd") }
+        guard micros <= 10_000_000_000 else { throw APIError.badRequest("price_usd may be at most 10000", code: "invalid_amount", field: "price_usd") }
+        return value
+    }
+
+    func validatedUpstream(_ raw: String?) async throws -> String {
+        guard let raw, let url = URL(string: raw), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil, raw.count <= 2_000 else {
+            throw APIError.badRequest("upstream_url must be an http(s) URL", code: "invalid_url", field: "upstream_url")
+        }
+        do { try await catalog.destinations.check(raw) } catch {
+            throw APIError.badRequest("upstream_url is not allowed: \(error)", code: "invalid_url", field: "upstream_url")
+        }
+        return raw
+    }
+
+    func validatedNetworks(_ raw: [String]?) throws -> [String] {
+        let names = raw ?? []
+        guard names.count <= 16 else { throw APIError.badRequest("at most 16 networks", field: "networks") }
+        for name in names where facilitator.verifier.network(named: name) == nil {
+            let known = facilitator.verifier.networks.map(\.caip2).joined(separator: ", ")
+            throw APIError.badRequest("\(name) is not a network this server settles on (configured: \(known.isEmpty ? "none" : known))",
+                                      code: "unsupported_network", field: "networks")
+        }
+        return names
+    }
+
+    static func decodeResource(_ row: any SQLRow) throws -> PaidResourceRecord {
+        let networks = try JSONDecoder().decode([String].self, from: Data(try row.decode(column: "networks", as: String.self).utf8))
+        return PaidResourceRecord(
+            id: try row.decode(column: "id", as: String.self), business_id: try row.decode(column: "business_id", as: String.self),
+            name: try row.decode(column: "name", as: String.self), description: try row.decode(column: "description", as: String?.self),
+            price_usd: try row.decode(column: "price_usd", as: String.self), networks: networks,
+            upstream_url: try row.decode(column: "upstream_url", as: String.self), mime_type: try row.decode(column: "mime_type", as: String.self),
+            created_at: Timestamp.iso8601(millis: try row.decode(column: "created_at", as: Int64.self)),
+            updated_at: Timestamp.iso8601(millis: try row.decode(column: "updated_at", as: Int64.self)))
+    }
+
+    func resource(_ id: String, in sql: any SQLDatabase) async throws -> PaidResourceRecord? {
+        try await sql.raw("SELECT * FROM x402_resources WHERE id = \(bind: id) AND deleted_at IS NULL").first().map(Self.decodeResource)
+    }
+
+    /// The caller's own resource, or 404 (another business's id is indistinguishable from a missing one).
+    func ownedResource(_ id: String, business: String) async throws -> PaidResourceRecord {
+        guard let found = try await db.read({ try await self.resource(id, in: $0) }), found.business_id == business else {
+            throw APIError.notFound("Resource not found", code: "resource_not_found")
+        }
+        return found
+    }
+
+    static func ok(_ key: String, _ value: some Encodable & Sendable, status: HTTPResponse.Status = .ok) throws -> Response {
+        try JSONResponse.make(Envelope(value: value, key: key), status: status)
+    }
+
+    /// The business behind an API key or a merchant session with `business_id` (ownership checked by App).
+    func business(_ request: Request, _ context: RailyardRequestContext) async throws -> String {
+        let principal = try context.requirePrincipal()
+        if let key = principal.businessID {
+            if let asked = request.query("business_id"), asked != key { throw APIError.notFound("Business not found", code: "business_not_found") }
+            return key
+        }
+        guard let asked = request.query("business_id") else {
+            throw APIError.badRequest("business_id is required with a merchant login token", code: "missing_field", field: "business_id")
+        }
+        guard try await owns(principal.merchantID, asked) else { throw APIError.notFound("Business not found", code: "business_not_found") }
+        return asked
+    }
+
+    func addResourceRoutes(to router: Router<RailyardRequestContext>) {
+        let feature = self
+        let db = self.db
+        let clock = self.clock
+
+        router.post("/api/x402/resources") { request, context -> Response in
+            let business = try await feature.business(request, context)
+            let input = try await request.decode(as: ResourceInput.self, context: context)
+            guard let name = input.name?.trimmingCharacters(in: .whitespaces), (1...200).contains(name.count) else {
+                throw APIError.badRequest("name is required (1-200 characters)", code: "missing_field", field: "name")
+            }
+            let price = try Self.validatedPrice(input.price_usd)
+            let networks = try feature.validatedNetworks(input.networks)
+            let upstream = try await feature.validatedUpstream(input.upstream_url)
+            let mime = input.mime_type ?? "application/json"
+            guard mime.count <= 100 else { throw APIError.badRequest("mime_type is too long", field: "mime_type") }
+            let id = Identifier.make("x402r", clock: clock)
+            let now = clock.nowMillis()
+            let json = String(decoding: try JSONEncoder().encode(networks), as: UTF8.self)
+            // Plain values only inside the transaction closure (see the PATCH route).
+            let description = input.description
+            let priceText = price.description
+            let created = try await db.write { tx in
+                try await tx.sql.raw("""
+                    INSERT INTO x402_resources (id, business_id, name, description, price_usd, networks, upstream_url, mime_type, created_at, updated_at)
+                    VALUES (\(bind: id), \(bind: business), \(bind: name), \(bind: description), \(bind: priceText), \(bind: json),
+                            \(bind: upstream), \(bind: mime), \(bind: now), \(bind: now))
+                    """).run()
+                return try await feature.resource(id, in: tx.sql)
+            }
+            return try Self.ok("resource", created, status: .created)
+        }
+
+        router.get("/api/x402/resources") { request, context -> Response in
+            let business = try await feature.business(request, context)
+            let rows = try await db.read { sql in
+                try await sql.raw("SELECT * FROM x402_resources WHERE business_id = \(bind: business) AND deleted_at IS NULL ORDER BY created_at DESC")
+                    .all().map(Self.decodeResource)
+            }
+            return try Self.ok("resources", rows)
+        }
+
+        router.patch("/api/x402/resources/:id") { request, context -> Response in
+            let principal = try context.requirePrincipal()
+            let existing = try await feature.ownedResourceFor(principal, try context.parameters.require("id"))
+            let input = try await request.decode(as: ResourceInput.self, context: context)
+            let name = input.name?.trimmingCharacters(in: .whitespaces) ?? existing.name
+            guard (1...200).contains(name.count) else { throw APIError.badRequest("name must be 1-200 characters", field: "name") }
+            let price = input.price_usd == nil ? existing.price_usd : try Self.validatedPrice(input.price_usd).description
+            let networks = input.networks == nil ? existing.networks : try feature.validatedNetworks(input.networks)
+            let upstream = input.upstream_url == nil ? existing.upstream_url : try await feature.validatedUpstream(input.upstream_url)
+            let json = String(decoding: try JSONEncoder().encode(networks), as: UTF8.self)
+            // Plain values only inside the transaction closure: capturing the decoded input (which holds an
+            // Int128 through DecimalInput) in an escaping async closure crashed the Swift 6.3 runtime here.
+            let description = input.description ?? existing.description, mime = input.mime_type ?? existing.mime_type
+            let updated = try await db.write { tx in
+                try await tx.sql.raw("""
+                    UPDATE x402_resources SET name = \(bind: name), description = \(bind: description), price_usd = \(bind: price),
+                        networks = \(bind: json), upstream_url = \(bind: upstream), mime_type = \(bind: mime),
+                        updated_at = \(bind: clock.nowMillis())
+                    WHERE id = \(bind: existing.id)
+                    """).run()
+                return try await feature.resource(existing.id, in: tx.sql)
+            }
+            return try Self.ok("resource", updated)
+        }
+
+        router.delete("/api/x402/resources/:id") { _, context -> Response in
+            let principal = try context.requirePrincipal()
+            let existing = try await feature.ownedResourceFor(principal, try context.parameters.require("id"))
+            try await db.write { tx in
+                try await tx.sql.raw("UPDATE x402_resources SET deleted_at = \(bind: clock.nowMillis()) WHERE id = \(bind: existing.id)").run()
+            }
+            return try Self.ok("deleted", existing.id)
+        }
+
+        router.get("/api/x402/payments") { request, context -> Response in
+            let business = try await feature.business(request, context)
+            let limit = try request.intQuery("limit", default: 50, range: 1...200)
+            let rows = try await db.read { sql in
+                try await sql.raw("""
+                    SELECT id, resource_id, network, asset, payer, recipient, amount, fee, status, txid, reason, created_at FROM x402_settlements
+                    WHERE business_id = \(bind: business) ORDER BY created_at DESC, id DESC LIMIT \(bind: limit)
+                    """).all().map { row in
+                    SettlementView(id: try row.decode(column: "id", as: String.self), resource_id: try row.decode(column: "resource_id", as: String?.self),
+                                   network: try row.decode(column: "network", as: String.self), asset: try row.decode(column: "asset", as: String.self),
+                                   payer: try row.decode(column: "payer", as: String.self), pay_to: try row.decode(column: "recipient", as: String.self),
+                                   amount: try row.decode(column: "amount", as: String.self), platform_fee: try row.decode(column: "fee", as: String?.self),
+                                   status: try row.decode(column: "status", as: String.self), tx_hash: try row.decode(column: "txid", as: String?.self),
+                                   reason: try row.decode(column: "reason", as: String?.self),
+                                   created_at: Timestamp.iso8601(millis: try row.decode(column: "created_at", as: Int64.self)))
+                }
+            }
+            return try Self.ok("payments", rows)
+        }
+
+        // The paid resource itself: 402 until paid, then the upstream's answer.
+        for method in [HTTPRequest.Method.get, .post] {
+            router.on("/x402/r/:id", method: method) { request, context -> Response in
+                try await feature.servePaidResource(request, context, id: try context.parameters.require("id"))
+            }
+        }
+    }
+
+    func ownedResourceFor(_ principal: Principal, _ id: String) async throws -> PaidResourceRecord {
+        guard let found = try await db.read({ try await self.resource(id, in: $0) }) else { throw APIError.notFound("Resource not found", code: "resource_not_found") }
+        if let key = principal.businessID {
+            guard key == found.business_id else { throw APIError.notFound("Resource not found", code: "resource_not_found") }
+        } else {
+            guard try await owns(principal.merchantID, found.business_id) else { throw APIError.notFound("Resource not found", code: "resource_not_found") }
+        }
+        return found
+    }
+
+    /// The payment options of a resource: each configured network (or the resource's subset) where the
+    /// business has a wallet for the token, priced from USD through the rates service.
+    func options(for resource: PaidResourceRecord) async throws -> [PaymentOption] {
+        let wallets = try await catalog.wallets(resource.business_id)
+        let usd = try ExactDecimal(parsing: resource.price_usd)
+        var options: [PaymentOption] = []
+        for network in facilitator.verifier.networks where resource.networks.isEmpty || resource.networks.contains(where: network.matches) {
+            guard let payTo = wallets[network.asset] ?? wallets[network.chain], let asset = AssetRegistry.asset(network.asset) else { continue }
+            let price = try await catalog.usdPrice("USDC")
+            options.append(PaymentOption(network: network, amount: try PaymentOption.pricing(usd: usd, tokenUSDPrice: price, decimals: asset.decimals), payTo: payTo))
+        }
+        return options
+    }
+
+    func servePaidResource(_ request: Request, _ context: RailyardRequestContext, id: String) async throws -> Response {
+        guard let resource = try await db.read({ try await self.resource(id, in: $0) }) else {
+            throw APIError.notFound("Resource not found", code: "resource_not_found")
+        }
+        let host = request.head.authority ?? "localhost"
+        let info = PaidResource(url: "http://\(host)/x402/r/\(id)", description: resource.description ?? resource.name, mimeType: resource.mime_type)
+        let options = try await options(for: resource)
+        guard !options.isEmpty else {
+            throw APIError(.serviceUnavailable, code: "no_payment_network", "This resource has no payment network: the business has no wallet on a network this server settles on")
+        }
+        let gate = PaywallGate(facilitator: ResourceFacilitatorClient(facilitator: facilitator, businessID: resource.business_id, resourceID: id))
+        switch try await gate.decide(request, options: options, resource: info) {
+        case .respond(let response):
+            return response
+        case .paid(let payment, let header, let value):
+            let body = try await request.body.collect(upTo: context.maxUploadSize)
+            return try await PaywallGate.serve(payment, header: header, value: value) {
+                try await self.proxy(request, body: body, to: resource.upstream_url)
+            }
+        }
+    }
+
+    /// Forwards the paid request to the upstream (same method, query and body) and relays its answer.
+    func proxy(_ request: Request, body: ByteBuffer, to upstream: String) async throws -> Response {
+        try await catalog.destinations.check(upstream)
+        var url = upstream
+        if let query = request.uri.query, !query.isEmpty { url += (upstream.contains("?") ? "&" : "?") + query }
+        var outbound = HTTPClientRequest(url: url)
+        outbound.method = request.method == .post ? .POST : .GET
+        if let type = request.headers[.contentType] { outbound.headers.add(name: "Content-Type", value: type) }
+        if body.readableBytes > 0 { outbound.body = .bytes(body) }
+        do {
+            let answer = try await catalog.httpClient.execute(outbound, timeout: .seconds(30))
+            let bytes = try await answer.body.collect(upTo: 10 << 20)
+            var headers: HTTPFields = [:]
+            headers[.contentType] = answer.headers.first(name: "Content-Type") ?? "application/octet-stream"
+            return Response(status: HTTPResponse.Status(code: Int(answer.status.code)), headers: headers, body: .init(byteBuffer: bytes))
+        } catch {
+            throw APIError(.badGateway, code: "upstream_failed", "The upstream did not answer: \(error)")
+        }
+    }
+}
+
+struct SettlementView: Encodable, Sendable {
+    let id: String
+    let resource_id: String?
+    let network: String
+    let asset: String
+    let payer: String
+    let pay_to: String
+    let amount: String
+    let platform_fee: String?
+    let status: String
+    let tx_hash: String?
+    let reason: String?
+    let created_at: String
+}
+
+/// `{"success": true, "<key>": value}`, the API's success envelope.
+struct Envelope<T: Encodable>: Encodable {
+    let value: T
+    let key: String
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: DynamicKey.self)
+        try container.encode(true, forKey: DynamicKey("success"))
+        try container.encode(value, forKey: DynamicKey(key))
+    }
+}
+
+struct DynamicKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ string: String) { stringValue = string }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
+}
+
+/// The in-process facilitator, tagging settlements with the resource they paid for.
+struct ResourceFacilitatorClient: X402FacilitatorClient {
+    let facilitator: X402Facilitator
+    let businessID: String
+    let resourceID: String
+
+    func settle(payload: JSONValue, requirements: JSONValue, x402Version: Int) async throws -> X402SettleAnswer {
+        let answer = try await InProcessFacilitatorClient(facilitator: facilitator, businessID: businessID)
+            .settle(payload: payload, requirements: requirements, x402Version: x402Version)
+        if let payer = answer.payer, !answer.transaction.isEmpty {
+            try await facilitator.tag(transaction: answer.transaction, payer: payer, resourceID: resourceID)
+        }
+        return answer
+    }
+}

@@ -1,0 +1,152 @@
+import App
+import Chains
+import Crypto
+import Foundation
+import RailyardCrypto
+import Testing
+import TestSupport
+
+/// The no-code paywall: resources defined over the API, served at /x402/r/:id as 402 until paid.
+@Suite("x402 paid resources", .serialized)
+struct X402ResourceTests {
+    static let env = ProcessInfo.processInfo.environment
+    static let evmURL = env["RAILYARD_TEST_EVM_RPC_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let usdc = env["RAILYARD_TEST_USDC_CONTRACT"].flatMap { $0.isEmpty ? nil : $0 }
+
+    @Test func resourcesAreValidatedAndBelongToOneBusiness() async throws {
+        try await TestApp.with { _, api in
+            let session = try await api.merchant()
+            let business = try await api.business(session)
+            let body = #"{"name":"Weather","price_usd":"0.01","upstream_url":"https://api.example.com/weather"}"#
+            #expect(try await api.call(.post, "/api/x402/resources", json: body).status == .unauthorized)
+            #expect(try await api.call(.post, "/api/x402/resources", token: session, json: body).json["field"] as? String == "business_id")
+            for (bad, field) in [(#"{"name":"W","price_usd":"0","upstream_url":"https://a.example"}"#, "price_usd"),
+                                 (#"{"name":"W","price_usd":"0.0000001","upstream_url":"https://a.example"}"#, "price_usd"),
+                                 (#"{"name":"W","price_usd":"0.0000011","upstream_url":"https://a.example"}"#, "price_usd"),
+                                 (#"{"name":"W","price_usd":"10000.01","upstream_url":"https://a.example"}"#, "price_usd"),
+                                 (#"{"name":"W","price_usd":"1","upstream_url":"ftp://a.example"}"#, "upstream_url"),
+                                 (#"{"name":"W","price_usd":"1","upstream_url":"https://a.example","networks":["bitcoin"]}"#, "networks"),
+                                 (#"{"price_usd":"1","upstream_url":"https://a.example"}"#, "name")] {
+                let refused = try await api.call(.post, "/api/x402/resources?business_id=\(business)", token: session, json: bad)
+                #expect(refused.status == .badRequest && refused.json["field"] as? String == field, "\(bad): \(refused.text)")
+            }
+            let created = try await api.call(.post, "/api/x402/resources?business_id=\(business)", token: session, json: body)
+            #expect(created.status == .created, "\(created.text)")
+            let id = try #require(created.object("resource")["id"] as? String)
+            #expect(created.object("resource")["price_usd"] as? String == "0.01")
+            let key = try await api.apiKey(session, business: business)
+            #expect(try await api.call(.get, "/api/x402/resources", token: key).array("resources").count == 1)
+            let patched = try await api.call(.patch, "/api/x402/resources/\(id)", token: key, json: #"{"price_usd":0.05}"#)
+            #expect(patched.status == .ok && patched.object("resource")["price_usd"] as? String == "0.05", "\(patched.text)")
+
+            // Another merchant's credentials: the resource does not exist for them.
+            let other = try await api.merchant()
+            let otherBusiness = try await api.business(other)
+            let otherKey = try await api.apiKey(other, business: otherBusiness)
+            #expect(try await api.call(.patch, "/api/x402/resources/\(id)", token: otherKey, json: #"{"name":"x"}"#).status == .notFound)
+            #expect(try await api.call(.delete, "/api/x402/resources/\(id)", token: other).status == .notFound)
+            #expect(try await api.call(.get, "/api/x402/resources?business_id=\(business)", token: other).status == .notFound)
+            #expect(try await api.call(.get, "/api/x402/payments?business_id=\(business)", token: otherKey).status == .notFound)
+            #expect(try await api.call(.get, "/api/x402/payments", token: key).array("payments").isEmpty)
+            // On devnet there is no token to pay with: the resource says so rather than pretending.
+            let unpaid = try await api.call(.get, "/x402/r/\(id)")
+            #expect(unpaid.status == .serviceUnavailable && unpaid.errorCode == "no_payment_network", "\(unpaid.text)")
+            #expect(try await api.call(.delete, "/api/x402/resources/\(id)", token: session).status == .ok)
+            #expect(try await api.call(.get, "/x402/r/\(id)").status == .notFound)
+        }
+    }
+
+    @Test func privateUpstreamsAreRefusedUnlessAllowed() async throws {
+        try await TestApp.with(configure: { $0.webhookAllowPrivate = false }) { _, api in
+            let session = try await api.merchant()
+            let business = try await api.business(session)
+            let refused = try await api.call(.post, "/api/x402/resources?business_id=\(business)", token: session,
+                                             json: #"{"name":"W","price_usd":"1","upstream_url":"http://169.254.169.254/latest"}"#)
+            #expect(refused.status == .badRequest && refused.json["field"] as? String == "upstream_url", "\(refused.text)")
+        }
+    }
+
+    @Test(.enabled(if: evmURL != nil && usdc != nil, "needs the EVM harness"))
+    func aResourceIsPaidWithV1AndV2HeadersAndProxied() async throws {
+        let contract = Self.usdc!
+        try await Receiver.with { upstream in
+            try await TestApp.with(configure: { config in
+                config.network = .regtest
+                config.chainRPCURLs["ETH"] = Self.evmURL!
+                config.tokenContracts["USDC_ETH"] = contract
+            }) { _, api in
+                let rpc = try JSONRPCClient(url: Self.evmURL!)
+                let funded = try #require(try await rpc.call("eth_accounts").arrayValue?.first?.stringValue)
+                let gas = try #require((try await api.call(.get, "/api/x402/supported").object("signers")["eip155:*"] as? [String])?.first)
+                _ = try await rpc.call("eth_sendTransaction", [.object(["from": .string(funded), "to": .string(gas), "value": .string("0x8ac7230489e80000")])])
+                let payerKey = Secp256k1.generatePrivateKey()
+                let payer = try Ethereum.address(privateKey: payerKey)
+                _ = try await rpc.call("eth_sendTransaction", [.object(["from": .string(funded), "to": .string(contract),
+                                                                        "data": .string(Hex.encode(try ERC20.transfer(to: payer, amount: Word256(5_000_000)), prefix: true))])])
+                let payTo = try Ethereum.address(privateKey: Secp256k1.generatePrivateKey())
+                let session = try await api.merchant()
+                let business = try await api.business(session, json: #"{"name":"API shop","wallet_address":"\#(payTo)"}"#)
+                let created = try await api.call(.post, "/api/x402/resources?business_id=\(business)", token: session,
+                                                 json: #"{"name":"Premium","price_usd":"0.25","upstream_url":"\#(upstream.url)"}"#)
+                let id = try #require(created.object("resource")["id"] as? String, "\(created.text)")
+
+                // Unpaid: 402 with a v1 body (documented + standard fields) and the v2 header.
+                let unpaid = try await api.call(.get, "/x402/r/\(id)?city=Oslo")
+                #expect(unpaid.status.code == 402 && unpaid.json["x402Version"] as? Int == 1)
+                let accept = try #require(unpaid.array("accepts").first)
+                #expect(accept["network"] as? String == "eip155:31337" && (accept["payTo"] as? String)?.lowercased() == payTo.lowercased())
+                #expect(accept["resource"] as? String != nil && accept["maxTimeoutSeconds"] as? Int == 60 && accept["mimeType"] as? String == "application/json")
+                let extra = try #require(accept["extra"] as? [String: Any])
+                #expect(extra["name"] as? String == "USD Coin" && extra["version"] as? String == "2" && extra["chainId"] as? Int == 31_337 && extra["label"] != nil)
+                let amount = try #require(accept["maxAmountRequired"] as? String)
+                #expect(Int(amount).map { $0 > 0 } == true)
+                let headerText = try #require(unpaid.headers[.init("PAYMENT-REQUIRED")!])
+                let headerData = try #require(Data(base64Encoded: headerText))
+                let v2 = try JSONValue.parse(Array(headerData))
+                #expect(v2["x402Version"] == .number("2") && v2["accepts"]?.arrayValue?.first?["amount"]?.stringValue == amount)
+                #expect(upstream.requests.isEmpty, "nothing reaches the upstream before payment")
+
+                func signed(_ value: String) throws -> JSONValue {
+                    let authorization = EIP3009.Authorization(from: payer, to: payTo, value: try Word256(decimal: value), validAfter: .zero,
+                                                              validBefore: Word256(UInt64(Date().timeIntervalSince1970) + 600),
+                                                              nonce: Array(SHA256.hash(data: Data(UUID().uuidString.utf8))))
+                    let domain = EIP3009.Domain(name: "USD Coin", version: "2", chainId: 31_337, verifyingContract: contract)
+                    let signature = try EIP3009.transferWithAuthorization(authorization, domain: domain).sign(privateKey: payerKey)
+                    return .object(["signature": .string(Hex.encode(signature, prefix: true)), "authorization": .object([
+                        "from": .string(payer), "to": .string(payTo), "value": .string(value), "validAfter": .string("0"),
+                        "validBefore": .string(authorization.validBefore.decimalString), "nonce": .string(Hex.encode(authorization.nonce, prefix: true)),
+                    ])])
+                }
+                // v2: PAYMENT-SIGNATURE with the accepted requirement.
+                let accepted = try #require(v2["accepts"]?.arrayValue?.first)
+                let v2Payment = JSONValue.object(["x402Version": .number("2"), "accepted": accepted, "payload": try signed(amount)])
+                let v2Header = Data(v2Payment.serialized.utf8).base64EncodedString()
+                let paid = try await api.call(.get, "/x402/r/\(id)?city=Oslo", headers: [("PAYMENT-SIGNATURE", v2Header)])
+                #expect(paid.status == .ok && paid.json["premium"] as? Bool == true && paid.json["query"] as? String == "city=Oslo", "\(paid.text)")
+                let receiptHeader = try #require(paid.headers[.init("PAYMENT-RESPONSE")!])
+                let receiptData = try #require(Data(base64Encoded: receiptHeader))
+                let receipt = try JSONValue.parse(Array(receiptData))
+                #expect(receipt["success"] == .bool(true) && receipt["transaction"]?.stringValue?.hasPrefix("0x") == true)
+                // The same header again is a replay: 402, and the upstream is not called again.
+                let replay = try await api.call(.get, "/x402/r/\(id)", headers: [("PAYMENT-SIGNATURE", v2Header)])
+                #expect(replay.status.code == 402 && upstream.requests.count == 1)
+
+                // v1: X-PAYMENT with scheme/network at the top.
+                let v1Payment = JSONValue.object(["x402Version": .number("1"), "scheme": .string("exact"), "network": .string("eip155:31337"), "payload": try signed(amount)])
+                let v1Paid = try await api.call(.get, "/x402/r/\(id)", headers: [("X-PAYMENT", Data(v1Payment.serialized.utf8).base64EncodedString())])
+                #expect(v1Paid.status == .ok && v1Paid.headers[.init("X-PAYMENT-RESPONSE")!] != nil, "\(v1Paid.text)")
+                // Underpaying is refused.
+                let short = JSONValue.object(["x402Version": .number("1"), "scheme": .string("exact"), "network": .string("eip155:31337"),
+                                              "payload": try signed(String(Int(amount)! - 1))])
+                #expect(try await api.call(.get, "/x402/r/\(id)", headers: [("X-PAYMENT", Data(short.serialized.utf8).base64EncodedString())]).status.code == 402)
+
+                let node = try EVMChain(chain: "ETH", rpc: rpc, tokens: [:])
+                #expect(try await node.tokenBalance(contract: contract, owner: payTo) == 2 * Int128(amount)!)
+                let history = try await api.call(.get, "/api/x402/payments?business_id=\(business)", token: session)
+                #expect(history.array("payments").count == 2 && history.array("payments").allSatisfy { $0["resource_id"] as? String == id && $0["status"] as? String == "settled" },
+                        "\(history.text)")
+                #expect(upstream.requests.count == 2)
+            }
+        }
+    }
+}
