@@ -2,7 +2,9 @@
 # Runs the official x402 Python SDK (x402==2.25.0) against a running Railyard: it starts
 # `railyard serve` on regtest with the harness's EVM server and USDC token, creates a merchant,
 # business and API key over the API, then Tests/Harness/x402_interop.py uses the SDK's standard
-# facilitator client on <server>/api/x402 (supported, verify, settle, replay, no credentials).
+# facilitator client on <server>/api/x402 (supported, verify, settle, replay, no credentials) and its
+# paying client on a no-code paid resource, then x402conf live/resource grade the answers.
+# Private upstreams are allowed here (the test upstream listens on 127.0.0.1).
 # Needs the harness environment (RAILYARD_TEST_EVM_RPC_URL, RAILYARD_TEST_USDC_CONTRACT).
 # usage: scripts/x402-interop.sh [path/to/railyard]
 set -euo pipefail
@@ -25,7 +27,7 @@ PORT=${RAILYARD_INTEROP_PORT:-18402}
 cleanup() { [ -n "${SERVE_PID:-}" ] && kill "$SERVE_PID" 2>/dev/null && wait "$SERVE_PID" 2>/dev/null; rm -rf "$D"; }
 trap cleanup EXIT
 RAILYARD_NETWORK=regtest RAILYARD_ETH_RPC_URL="$RAILYARD_TEST_EVM_RPC_URL" RAILYARD_USDC_ETH_CONTRACT="$RAILYARD_TEST_USDC_CONTRACT" \
-RAILYARD_BCRYPT_COST=4 "$BIN" serve --data-dir "$D" --port "$PORT" > "$D/serve.log" 2>&1 & SERVE_PID=$!
+RAILYARD_BCRYPT_COST=4 RAILYARD_WEBHOOK_ALLOW_PRIVATE=true "$BIN" serve --data-dir "$D" --port "$PORT" > "$D/serve.log" 2>&1 & SERVE_PID=$!
 URL="http://127.0.0.1:$PORT"
 for _ in $(seq 1 150); do curl -sf "$URL/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -sf "$URL/readyz" >/dev/null || { echo "x402-interop: server did not become ready"; cat "$D/serve.log"; exit 1; }
