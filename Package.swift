@@ -193,7 +193,7 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Merchants", "Events", "HTTP", "Ledger", "Storage", "Money", "TestSupport", "Chains", "RailyardCrypto",
+                "App", "Merchants", "Events", "HTTP", "Ledger", "Storage", "Money", "TestSupport", "Chains", "RailyardCrypto", "X402",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -74,4 +74,16 @@ struct ChainSetup {
         }
         return networks
     }
+
+    /// UTXO chains whose backend can look up any transaction (the devnet; Bitcoin Core with txindex).
+    var transactionLookups: [String: any TransactionLookup] {
+        adapters.filter { ChainRegistry.utxoChains.contains($0.key) }.compactMapValues { $0 as? any TransactionLookup }
+    }
+
+    /// The Bitcoin-family x402 networks (txid proofs) of the configured chains.
+    func x402UTXONetworks(_ config: RailyardConfiguration) -> [X402Network] {
+        transactionLookups.keys.sorted().compactMap { chain in
+            X402Network.utxo(chain: chain, deployment: devnets[chain] != nil ? .devnet : config.chainNetwork)
+        }
+    }
 }

@@ -100,7 +100,8 @@ public struct Railyard {
         let custody = CustodyVault(key: MasterKey.subkey(root, "custody"), network: configuration.network)
         let sender = ChainSender(db: db, clock: clock, vault: custody, builders: chains.builders, policy: policy, logger: logger)
         let facilitator = X402Facilitator(
-            verifier: ExactEVMVerifier(networks: chains.x402Networks(configuration), nodes: chains.evmNodes), db: db, clock: clock,
+            verifier: ExactEVMVerifier(networks: chains.x402Networks(configuration), nodes: chains.evmNodes),
+            utxo: UTXOVerifier(networks: chains.x402UTXONetworks(configuration), chains: chains.transactionLookups, policy: policy), db: db, clock: clock,
             sender: sender, custody: custody, ledger: ledger,
             feeBasisPoints: { [merchants] business in try await merchants.feeBasisPoints(businessID: business) })
         let catalog = X402Catalog(

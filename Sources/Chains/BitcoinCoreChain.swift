@@ -4,7 +4,7 @@ import RailyardCrypto
 
 /// A Bitcoin Core-compatible node (bitcoind, litecoind, Bitcoin Cash nodes) over JSON-RPC, with a
 /// watch-only wallet holding the addresses Railyard hands out. Polls; needs no ZMQ.
-public struct BitcoinCoreChain: ChainAdapter {
+public struct BitcoinCoreChain: ChainAdapter, TransactionLookup {
     public let chain: String
     let rpc: JSONRPCClient
     let wallet: String
@@ -91,6 +91,31 @@ public struct BitcoinCoreChain: ChainAdapter {
             throw ChainError.node("gettransaction: confirmed without a block")
         }
         return .included(height: height, blockHash: blockHash)
+    }
+
+    /// Any transaction by id, through the node's transaction index (`txindex=1` on the node).
+    public func payments(inTransaction txid: String) async throws -> TransactionPayments? {
+        let transaction: JSONValue
+        do {
+            transaction = try await rpc.call("getrawtransaction", [.string(txid), .bool(true)])
+        } catch let error as JSONRPCClient.RPCError where error.code == -5 {
+            return nil
+        }
+        var outputs: [ObservedTransfer] = []
+        for output in transaction["vout"]?.arrayValue ?? [] {
+            guard let index = output["n"]?.int64Value, let value = output["value"]?.numberText else { throw ChainError.node("getrawtransaction: malformed output") }
+            let script = output["scriptPubKey"]
+            guard let address = script?["address"]?.stringValue ?? script?["addresses"]?.arrayValue?.first?.stringValue else { continue }
+            outputs.append(ObservedTransfer(txid: txid, outputIndex: Int(index), address: address, asset: asset.code,
+                                            amount: try Amount.parse(value, decimals: asset.decimals).minorUnits))
+        }
+        guard let blockHash = transaction["blockhash"]?.stringValue else { return TransactionPayments(outputs: outputs, status: .mempool) }
+        // The block must be on the active chain (a header on a stale branch reports -1 confirmations).
+        let header = try await rpc.call("getblockheader", [.string(blockHash)])
+        guard let confirmations = header["confirmations"]?.int64Value, confirmations > 0, let height = header["height"]?.int64Value else {
+            return TransactionPayments(outputs: outputs, status: .mempool)
+        }
+        return TransactionPayments(outputs: outputs, status: .included(height: height, blockHash: blockHash))
     }
 
     /// Broadcasts a signed transaction; returns its txid.

@@ -52,6 +52,23 @@ public protocol ChainAdapter: Sendable {
     func register(addresses: [String]) async throws
 }
 
+/// Everything one transaction pays and where it stands: the proof of a payment to an address
+/// Railyard does not watch (an x402 payment straight to a merchant's wallet).
+public struct TransactionPayments: Sendable, Equatable {
+    public let outputs: [ObservedTransfer]
+    public let status: TransferStatus
+    public init(outputs: [ObservedTransfer], status: TransferStatus) {
+        self.outputs = outputs
+        self.status = status
+    }
+}
+
+/// Chains that can look up any transaction by id (UTXO chains: the devnet, Bitcoin Core with `txindex=1`).
+public protocol TransactionLookup: ChainAdapter {
+    /// The transaction's outputs and standing, or nil when the chain has never seen it.
+    func payments(inTransaction txid: String) async throws -> TransactionPayments?
+}
+
 extension ChainAdapter {
     public func register(addresses: [String]) async throws {}
 }

@@ -8,7 +8,7 @@ import Storage
 /// A simulated chain kept in Railyard's own database, so `railyard serve` works with no node and a
 /// restart keeps its state. Deterministic: block and transaction ids come from a seed and a counter.
 /// It can pay any address, mine, reorganise and double-spend (cheat mode for demos and tests).
-public struct DevnetChain: ChainAdapter {
+public struct DevnetChain: ChainAdapter, TransactionLookup {
     public let chain: String
     let db: Database
     let clock: any AppClock
@@ -91,6 +91,21 @@ public struct DevnetChain: ChainAdapter {
             default: return .notFound
             }
         }
+    }
+
+    public func payments(inTransaction txid: String) async throws -> TransactionPayments? {
+        let chain = self.chain
+        let outputs = try await db.read { db in
+            try await db.raw("""
+                SELECT txid, output_index, address, asset, amount FROM devnet_outputs WHERE chain = \(bind: chain) AND txid = \(bind: txid) ORDER BY output_index
+                """).all().map { row in
+                guard let amount = Int128(try row.decode(column: "amount", as: String.self)) else { throw ChainError.invalid("bad devnet amount") }
+                return ObservedTransfer(txid: txid, outputIndex: try row.decode(column: "output_index", as: Int.self),
+                                        address: try row.decode(column: "address", as: String.self), asset: try row.decode(column: "asset", as: String.self), amount: amount)
+            }
+        }
+        guard let first = outputs.first else { return nil }
+        return TransactionPayments(outputs: outputs, status: try await status(txid: txid, outputIndex: first.outputIndex))
     }
 
     // MARK: cheat mode

@@ -23,6 +23,9 @@ public enum X402Reason: String, Sendable, Equatable {
     case transactionFailed = "invalid_exact_evm_transaction_failed"
     case transferEventMismatch = "invalid_exact_evm_transfer_event_mismatch"
     case settlementPending = "settlement_pending"
+    case invalidTransactionState = "invalid_transaction_state"
+    case amountInsufficient = "invalid_exact_utxo_payload_amount_insufficient"
+    case duplicateSettlement = "duplicate_settlement"
     case unexpectedVerifyError = "unexpected_verify_error"
     case unexpectedSettleError = "unexpected_settle_error"
 }

@@ -34,9 +34,14 @@ public struct X402Facilitator: Sendable {
     /// The business's commission in basis points (its plan: 100 Starter, 50 Professional).
     let feeBasisPoints: @Sendable (String) async throws -> Int
 
-    public init(verifier: ExactEVMVerifier, db: Database, clock: any AppClock, sender: ChainSender, custody: CustodyVault,
+    /// Bitcoin-family payments (txid proofs).
+    public let utxo: UTXOVerifier
+
+    public init(verifier: ExactEVMVerifier, utxo: UTXOVerifier = UTXOVerifier(networks: [], chains: [:], policy: ConfirmationPolicy()),
+                db: Database, clock: any AppClock, sender: ChainSender, custody: CustodyVault,
                 ledger: Ledger, feeBasisPoints: @escaping @Sendable (String) async throws -> Int, receiptTimeout: Duration = .seconds(20)) {
         self.verifier = verifier
+        self.utxo = utxo
         self.db = db
         self.clock = clock
         self.sender = sender
@@ -49,7 +54,7 @@ public struct X402Facilitator: Sendable {
     /// The gas wallets that submit settlements (the same EVM address on every chain).
     public func signers() async throws -> [String] {
         var addresses: Set<String> = []
-        for chain in Set(verifier.networks.map(\.chain)) {
+        for chain in Set(verifier.networks.map(\.chain)) where ChainRegistry.evmChains.contains(chain) {
             guard let code = AddressChain(rawValue: chain) else { continue }
             addresses.insert(try await custody.address(db, chain: code, purpose: .gas, index: 0).address)
         }
@@ -214,27 +219,81 @@ public struct X402Facilitator: Sendable {
         return try await node.hasTransferLog(txid: txid, contract: network.contract, from: row.payer, to: recipient, value: row.amount)
     }
 
+    /// Every network this facilitator verifies and settles on.
+    public var networks: [X402Network] { verifier.networks + utxo.networks }
+
+    // MARK: Bitcoin family
+
+    public func verify(_ payment: UTXOPayment, _ requirements: ExactRequirements) async throws(ExactEVMError) -> X402Network {
+        let (_, network) = try await utxo.verify(payment, requirements)
+        let used: Bool
+        do { used = try await settlement(network: network, payer: "", nonce: Array(payment.txid.utf8)) != nil } catch {
+            throw ExactEVMError(.unexpectedVerifyError, "\(error)")
+        }
+        if used { throw ExactEVMError(.duplicateSettlement, "transaction \(payment.txid) already paid for a request") }
+        return network
+    }
+
+    /// A confirmed transaction settles one payment: the row keyed by (network, txid) is unique, so the
+    /// same txid can never unlock a second request.
+    public func settle(_ payment: UTXOPayment, _ requirements: ExactRequirements, businessID: String) async throws(ExactEVMError) -> X402Settlement {
+        let (receivedAmount, network) = try await utxo.verify(payment, requirements)
+        // Amounts cross async boundaries as text here: Int128 captured by the transaction closure crashed the 6.3 runtime.
+        let received = String(receivedAmount)
+        do {
+            let bps = try await feeBasisPoints(businessID)
+            let id = Identifier.make("x402", clock: clock)
+            let now = clock.nowMillis()
+            let inserted = try await db.write { tx -> Bool in
+                let rows = try await tx.sql.raw("""
+                    INSERT INTO x402_settlements (id, business_id, network, asset, payer, recipient, amount, nonce, status, send_id, txid, reported, created_at, updated_at)
+                    VALUES (\(bind: id), \(bind: businessID), \(bind: network.caip2), \(bind: network.asset), '', \(bind: requirements.payTo), \(bind: received),
+                            \(bind: Hex.encode(Array(payment.txid.utf8))), 'settled', '', \(bind: payment.txid), 1, \(bind: now), \(bind: now))
+                    ON CONFLICT (network, payer, nonce) DO NOTHING RETURNING id
+                    """).all()
+                guard !rows.isEmpty else { return false }
+                try await self.bookFee(tx, settlementID: id, businessID: businessID, asset: network.asset, amount: received, basisPoints: bps)
+                return true
+            }
+            guard inserted else {
+                return X402Settlement(success: false, transaction: "", network: network, payer: "", amount: received, reason: .duplicateSettlement,
+                                      message: "transaction \(payment.txid) already paid for a request")
+            }
+            return X402Settlement(success: true, transaction: payment.txid, network: network, payer: "", amount: received, reason: nil, message: nil)
+        } catch {
+            throw ExactEVMError(.unexpectedSettleError, "\(error)")
+        }
+    }
+
+    /// The commission a business owes for a settlement: Railyard never held the money (the payer paid
+    /// the merchant directly), so it is a receivable, rounded down (in the merchant's favour).
+    func bookFee(_ tx: Transaction, settlementID: String, businessID: String, asset: String, amount: String, basisPoints: Int) async throws {
+        guard let value = Int128(amount) else { throw StorageError.integrity("settlement \(settlementID) has amount \(amount)") }
+        let fee = try Amount(minorUnits: value).multiplied(by: Int128(basisPoints), dividedBy: 10_000, rounding: .down).minorUnits
+        try await tx.sql.raw("UPDATE x402_settlements SET fee = \(bind: String(fee)) WHERE id = \(bind: settlementID)").run()
+        guard fee > 0 else { return }
+        let receivable = "x402:fees_receivable:\(businessID):\(asset)", revenue = "platform:revenue:x402:\(asset)"
+        try await ledger.createAccounts([
+            AccountSpec(id: receivable, asset: asset, kind: "receivable", owner: businessID),
+            AccountSpec(id: revenue, asset: asset, kind: "revenue"),
+        ], in: tx)
+        try await ledger.post([TransferRequest(id: "x402-fee:\(settlementID)", debit: receivable, credit: revenue, asset: asset, amount: fee,
+                                               code: "x402_fee", reference: settlementID)], in: tx)
+    }
+
     /// Marks the settlement settled and books the commission the business owes, in one transaction.
     /// The payer paid the merchant directly on chain; Railyard never held the money, so the fee is a
     /// receivable from the business, rounded down (in the merchant's favour).
     func settled(_ row: Row, txid: String) async throws {
         let bps = try await feeBasisPoints(row.businessID)
-        guard let amount = Int128(row.amount) else { throw StorageError.integrity("settlement \(row.id) has amount \(row.amount)") }
-        let fee = try Amount(minorUnits: amount).multiplied(by: Int128(bps), dividedBy: 10_000, rounding: .down).minorUnits
         let now = clock.nowMillis()
         try await db.write { tx in
             let updated = try await tx.sql.raw("""
-                UPDATE x402_settlements SET status = 'settled', txid = \(bind: txid), fee = \(bind: String(fee)), updated_at = \(bind: now)
+                UPDATE x402_settlements SET status = 'settled', txid = \(bind: txid), updated_at = \(bind: now)
                 WHERE id = \(bind: row.id) AND status = 'pending' RETURNING id
                 """).all()
-            guard !updated.isEmpty, fee > 0 else { return }
-            let receivable = "x402:fees_receivable:\(row.businessID):\(row.asset)", revenue = "platform:revenue:x402:\(row.asset)"
-            try await self.ledger.createAccounts([
-                AccountSpec(id: receivable, asset: row.asset, kind: "receivable", owner: row.businessID),
-                AccountSpec(id: revenue, asset: row.asset, kind: "revenue"),
-            ], in: tx)
-            try await self.ledger.post([TransferRequest(id: "x402-fee:\(row.id)", debit: receivable, credit: revenue, asset: row.asset, amount: fee,
-                                                        code: "x402_fee", reference: row.id)], in: tx)
+            guard !updated.isEmpty else { return }
+            try await self.bookFee(tx, settlementID: row.id, businessID: row.businessID, asset: row.asset, amount: row.amount, basisPoints: bps)
         }
     }
 

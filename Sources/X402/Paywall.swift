@@ -100,8 +100,8 @@ public struct InProcessFacilitatorClient: X402FacilitatorClient {
     public func settle(payload: JSONValue, requirements: JSONValue, x402Version: Int) async throws -> X402SettleAnswer {
         let network = requirements["network"]?.stringValue ?? ""
         do {
-            let (payment, parsed) = try X402Feature.standard(.object(["x402Version": .number(String(x402Version)), "paymentPayload": payload, "paymentRequirements": requirements]))
-            let settled = try await facilitator.settle(payment, parsed, businessID: businessID)
+            let body = JSONValue.object(["x402Version": .number(String(x402Version)), "paymentPayload": payload, "paymentRequirements": requirements])
+            let settled = try await X402Feature.settleStandard(body, facilitator, businessID: businessID)
             return X402SettleAnswer(success: settled.success, transaction: settled.transaction, network: network, payer: settled.payer,
                                     errorReason: settled.reason?.rawValue, amount: settled.amount)
         } catch {
@@ -157,6 +157,14 @@ public struct PaywallGate: Sendable {
     }
 
     static func requirementV1(_ option: PaymentOption, _ resource: PaidResource) -> JSONValue {
+        if option.network.kind == .utxo {
+            return .object([
+                "scheme": .string("exact"), "network": .string(option.network.v1Name ?? option.network.caip2), "maxAmountRequired": .string(option.amount),
+                "asset": .string(option.network.asset), "payTo": .string(option.payTo), "resource": .string(resource.url),
+                "description": .string(resource.description), "mimeType": .string(resource.mimeType), "maxTimeoutSeconds": .number(String(resource.maxTimeoutSeconds)),
+                "outputSchema": .null, "extra": .object(["label": .string(Self.label(option.network)), "proof": .string("txid")]),
+            ])
+        }
         var extra: [String: JSONValue] = ["name": .string(option.network.tokenName), "version": .string(option.network.tokenVersion),
                                           "label": .string("USDC on \(option.network.chain)"), "chainId": .number(String(option.network.chainID))]
         extra["assetTransferMethod"] = .string("eip3009")
@@ -168,8 +176,19 @@ public struct PaywallGate: Sendable {
         ])
     }
 
+    static func label(_ network: X402Network) -> String {
+        ["bitcoin": "Bitcoin", "litecoin": "Litecoin", "bitcoin-cash": "Bitcoin Cash"][network.v1Name ?? ""] ?? network.chain
+    }
+
     static func requirementV2(_ option: PaymentOption, _ resource: PaidResource) -> JSONValue {
-        .object([
+        if option.network.kind == .utxo {
+            return .object([
+                "scheme": .string("exact"), "network": .string(option.network.caip2), "amount": .string(option.amount), "asset": .string(option.network.asset),
+                "payTo": .string(option.payTo), "maxTimeoutSeconds": .number(String(resource.maxTimeoutSeconds)),
+                "extra": .object(["label": .string(Self.label(option.network)), "proof": .string("txid")]),
+            ])
+        }
+        return .object([
             "scheme": .string("exact"), "network": .string(option.network.caip2), "amount": .string(option.amount), "asset": .string(option.network.contract),
             "payTo": .string(option.payTo), "maxTimeoutSeconds": .number(String(resource.maxTimeoutSeconds)),
             "extra": .object(["name": .string(option.network.tokenName), "version": .string(option.network.tokenVersion)]),
@@ -222,7 +241,7 @@ public struct PaywallGate: Sendable {
             chosen = options.first { option in
                 accepted?["network"]?.stringValue == option.network.caip2 && accepted?["amount"]?.stringValue == option.amount
                     && accepted?["payTo"]?.stringValue?.lowercased() == option.payTo.lowercased()
-                    && accepted?["asset"]?.stringValue?.lowercased() == option.network.contract.lowercased()
+                    && accepted?["asset"]?.stringValue?.lowercased() == (option.network.kind == .utxo ? option.network.asset : option.network.contract).lowercased()
             }
         } else {
             let network = payload["network"]?.stringValue ?? ""

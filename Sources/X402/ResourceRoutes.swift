@@ -101,8 +101,8 @@ extension X402Feature {
     func validatedNetworks(_ raw: [String]?) throws -> [String] {
         let names = raw ?? []
         guard names.count <= 16 else { throw APIError.badRequest("at most 16 networks", field: "networks") }
-        for name in names where facilitator.verifier.network(named: name) == nil {
-            let known = facilitator.verifier.networks.map(\.caip2).joined(separator: ", ")
+        for name in names where !facilitator.networks.contains(where: { $0.matches(name) }) {
+            let known = facilitator.networks.map(\.caip2).joined(separator: ", ")
             throw APIError.badRequest("\(name) is not a network this server settles on (configured: \(known.isEmpty ? "none" : known))",
                                       code: "unsupported_network", field: "networks")
         }
@@ -270,9 +270,9 @@ extension X402Feature {
         let wallets = try await catalog.wallets(resource.business_id)
         let usd = try ExactDecimal(parsing: resource.price_usd)
         var options: [PaymentOption] = []
-        for network in facilitator.verifier.networks where resource.networks.isEmpty || resource.networks.contains(where: network.matches) {
+        for network in facilitator.networks where resource.networks.isEmpty || resource.networks.contains(where: network.matches) {
             guard let payTo = wallets[network.asset] ?? wallets[network.chain], let asset = AssetRegistry.asset(network.asset) else { continue }
-            let price = try await catalog.usdPrice("USDC")
+            let price = try await catalog.usdPrice(network.kind == .utxo ? network.asset : "USDC")
             options.append(PaymentOption(network: network, amount: try PaymentOption.pricing(usd: usd, tokenUSDPrice: price, decimals: asset.decimals), payTo: payTo))
         }
         return options

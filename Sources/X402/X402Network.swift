@@ -4,6 +4,15 @@ import RailyardCrypto
 /// An x402 network Railyard can verify and settle `exact` EVM payments on: its v1 name, its CAIP-2
 /// id, the chain it lives on, and the token (asset code, contract, EIP-712 domain).
 public struct X402Network: Sendable, Equatable {
+    /// How payments on this network are made and proven.
+    public enum Kind: String, Sendable {
+        /// EIP-3009 `transferWithAuthorization`, settled by the facilitator.
+        case evmExact
+        /// A transaction the payer broadcast to `payTo`; the proof is its txid.
+        case utxo
+    }
+
+    public let kind: Kind
     /// The v1 name (`base`, `polygon`, …); nil for chains without a standard v1 name.
     public let v1Name: String?
     /// CAIP-2 (`eip155:8453`).
@@ -19,7 +28,9 @@ public struct X402Network: Sendable, Equatable {
     public let tokenName: String
     public let tokenVersion: String
 
-    public init(v1Name: String?, caip2: String, chain: String, chainID: Int64, asset: String, contract: String, tokenName: String, tokenVersion: String) {
+    public init(v1Name: String?, caip2: String, chain: String, chainID: Int64, asset: String, contract: String, tokenName: String, tokenVersion: String,
+                kind: Kind = .evmExact) {
+        self.kind = kind
         self.v1Name = v1Name
         self.caip2 = caip2
         self.chain = chain
@@ -33,6 +44,17 @@ public struct X402Network: Sendable, Equatable {
     /// Whether `name` (a v1 name or a CAIP-2 id) denotes this network.
     public func matches(_ name: String) -> Bool {
         name == caip2 || (v1Name != nil && name == v1Name)
+    }
+
+    /// A Bitcoin-family chain: the documented v1 name (`bitcoin`, `litecoin`, `bitcoin-cash`) and a
+    /// CAIP-2 `bip122` id (the genesis hash prefix on mainnet; a Railyard-local id elsewhere).
+    public static func utxo(chain: String, deployment: ChainDeployment) -> X402Network? {
+        let names = ["BTC": ("bitcoin", "000000000019d6689c085ae165831e93"), "LTC": ("litecoin", "12a765e31ffd4059bada1e25190f6e98"),
+                     "BCH": ("bitcoin-cash", "000000000000000000651ef99cb9fcbe")]
+        guard let (name, genesis) = names[chain] else { return nil }
+        let reference = deployment == .mainnet ? genesis : "railyard-\(deployment.rawValue)-\(chain.lowercased())"
+        return X402Network(v1Name: name, caip2: "bip122:\(reference)", chain: chain, chainID: 0, asset: chain, contract: chain,
+                           tokenName: "", tokenVersion: "", kind: .utxo)
     }
 
     /// Circle's USDC deployments with their on-chain EIP-712 names (pinned by domain-separator tests).

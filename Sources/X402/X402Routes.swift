@@ -77,7 +77,7 @@ public struct X402Feature: Sendable {
 
         router.get("/api/x402/supported") { _, _ -> Response in
             var kinds: [JSONValue] = []
-            for network in facilitator.verifier.networks {
+            for network in facilitator.networks {
                 if let name = network.v1Name {
                     kinds.append(.object(["x402Version": .number("1"), "scheme": .string("exact"), "network": .string(name)]))
                 }
@@ -93,9 +93,8 @@ public struct X402Feature: Sendable {
             let body = try await Self.body(request, context)
             if body["paymentPayload"] != nil || body["paymentRequirements"] != nil {
                 do {
-                    let (payment, requirements) = try Self.standard(body)
-                    let result = try await facilitator.verify(payment, requirements)
-                    return Self.respond(.object(["isValid": .bool(true), "payer": .string(result.payer)]))
+                    let payer = try await Self.verifyStandard(body, facilitator)
+                    return Self.respond(.object(["isValid": .bool(true), "payer": .string(payer)]))
                 } catch let error as ExactEVMError {
                     var answer: [String: JSONValue] = ["isValid": .bool(false), "invalidReason": .string(error.reason.rawValue), "invalidMessage": .string(error.message)]
                     if let payer = Self.payer(body["paymentPayload"]) { answer["payer"] = .string(payer) }
@@ -113,6 +112,13 @@ public struct X402Feature: Sendable {
             let requirements = ExactRequirements(scheme: proof["scheme"]?.stringValue ?? "exact", network: try field("expectedNetwork"), amount: try field("expectedAmount"),
                                                  asset: try field("expectedAsset"), payTo: try field("expectedPayTo"), tokenName: nil, tokenVersion: nil)
             do {
+                if let network = facilitator.utxo.network(named: requirements.network) {
+                    let payment = try UTXOPayment.parse(proof)
+                    let (received, _) = try await facilitator.utxo.verify(payment, requirements)
+                    _ = try await facilitator.verify(payment, requirements)
+                    return Self.respond(.object(["valid": .bool(true), "network": .string(requirements.network), "asset": .string(network.asset),
+                                                 "amount": .string(String(received)), "from": .string(""), "to": .string(requirements.payTo), "txid": .string(payment.txid)]))
+                }
                 let payment = try ExactPayment.parse(proof)
                 let result = try await facilitator.verify(payment, Self.resolvingAssetCode(requirements, facilitator))
                 return Self.respond(.object([
@@ -130,10 +136,9 @@ public struct X402Feature: Sendable {
             if body["paymentPayload"] != nil || body["paymentRequirements"] != nil {
                 let network = body["paymentRequirements"]?["network"]?.stringValue ?? ""
                 do {
-                    let (payment, requirements) = try Self.standard(body)
-                    let settled = try await facilitator.settle(payment, requirements, businessID: business)
+                    let settled = try await Self.settleStandard(body, facilitator, businessID: business)
                     var answer: [String: JSONValue] = [
-                        "success": .bool(settled.success), "transaction": .string(settled.transaction), "network": .string(requirements.network),
+                        "success": .bool(settled.success), "transaction": .string(settled.transaction), "network": .string(network),
                         "payer": .string(settled.payer), "amount": .string(settled.amount),
                     ]
                     if let reason = settled.reason { answer["errorReason"] = .string(reason.rawValue) }
@@ -152,6 +157,19 @@ public struct X402Feature: Sendable {
                 throw APIError.badRequest("network is required", code: "missing_field", field: "network")
             }
             do {
+                if let network = facilitator.utxo.network(named: networkName) {
+                    // A txid names no recipient or price: the documented settle must say what it expects.
+                    guard let payTo = body["expectedPayTo"]?.stringValue, let amount = body["expectedAmount"]?.stringValue ?? body["expectedAmount"]?.numberText else {
+                        throw APIError.badRequest("Bitcoin-family settlements need expectedPayTo and expectedAmount", code: "missing_field", field: "expectedPayTo")
+                    }
+                    let payment = try UTXOPayment.parse(proof)
+                    let requirements = ExactRequirements(scheme: "exact", network: networkName, amount: amount, asset: network.asset, payTo: payTo, tokenName: nil, tokenVersion: nil)
+                    let settled = try await facilitator.settle(payment, requirements, businessID: business)
+                    var answer: [String: JSONValue] = ["settled": .bool(settled.success), "txHash": .string(payment.txid), "network": .string(networkName),
+                                                       "amount": .string(settled.amount), "asset": .string(network.asset)]
+                    if let reason = settled.reason { answer["reason"] = .string(settled.message ?? reason.rawValue); answer["code"] = .string(reason.rawValue) }
+                    return Self.respond(.object(answer))
+                }
                 let payment = try ExactPayment.parse(proof)
                 guard let network = facilitator.verifier.network(named: networkName) else {
                     throw ExactEVMError(.invalidNetwork, "\(networkName) is not a network this facilitator settles on")
@@ -168,6 +186,31 @@ public struct X402Feature: Sendable {
                 return Self.respond(.object(["settled": .bool(false), "reason": .string(error.message), "code": .string(error.reason.rawValue), "network": .string(networkName)]))
             }
         }
+    }
+
+    /// Verifies a standard body on whichever scheme its network uses; returns the payer.
+    static func verifyStandard(_ body: JSONValue, _ facilitator: X402Facilitator) async throws(ExactEVMError) -> String {
+        if let (payment, requirements) = try utxoStandard(body, facilitator) {
+            _ = try await facilitator.verify(payment, requirements)
+            return ""
+        }
+        let (payment, requirements) = try standard(body)
+        return try await facilitator.verify(payment, requirements).payer
+    }
+
+    static func settleStandard(_ body: JSONValue, _ facilitator: X402Facilitator, businessID: String) async throws(ExactEVMError) -> X402Settlement {
+        if let (payment, requirements) = try utxoStandard(body, facilitator) {
+            return try await facilitator.settle(payment, requirements, businessID: businessID)
+        }
+        let (payment, requirements) = try standard(body)
+        return try await facilitator.settle(payment, requirements, businessID: businessID)
+    }
+
+    /// A standard body whose requirements are on a Bitcoin-family network, or nil.
+    static func utxoStandard(_ body: JSONValue, _ facilitator: X402Facilitator) throws(ExactEVMError) -> (UTXOPayment, ExactRequirements)? {
+        guard let network = body["paymentRequirements"]?["network"]?.stringValue, facilitator.utxo.network(named: network) != nil else { return nil }
+        guard let payload = body["paymentPayload"], payload.objectValue != nil else { throw ExactEVMError(.invalidPayload, "paymentPayload must be an object") }
+        return (try UTXOPayment.parse(payload), try ExactRequirements.parse(body["paymentRequirements"]!))
     }
 
     static func standard(_ body: JSONValue) throws(ExactEVMError) -> (ExactPayment, ExactRequirements) {

@@ -25,7 +25,7 @@ struct X402ResourceTests {
                                  (#"{"name":"W","price_usd":"0.0000011","upstream_url":"https://a.example"}"#, "price_usd"),
                                  (#"{"name":"W","price_usd":"10000.01","upstream_url":"https://a.example"}"#, "price_usd"),
                                  (#"{"name":"W","price_usd":"1","upstream_url":"ftp://a.example"}"#, "upstream_url"),
-                                 (#"{"name":"W","price_usd":"1","upstream_url":"https://a.example","networks":["bitcoin"]}"#, "networks"),
+                                 (#"{"name":"W","price_usd":"1","upstream_url":"https://a.example","networks":["solana"]}"#, "networks"),
                                  (#"{"price_usd":"1","upstream_url":"https://a.example"}"#, "name")] {
                 let refused = try await api.call(.post, "/api/x402/resources?business_id=\(business)", token: session, json: bad)
                 #expect(refused.status == .badRequest && refused.json["field"] as? String == field, "\(bad): \(refused.text)")

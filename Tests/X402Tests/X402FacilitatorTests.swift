@@ -222,3 +222,43 @@ struct X402FacilitatorTests {
         }
     }
 }
+
+/// Bitcoin-family proofs on litecoind regtest: any transaction, looked up through the node's txindex.
+@Suite("x402 txid proofs on litecoind")
+struct X402UTXOTests {
+    static let ltcURL = ProcessInfo.processInfo.environment["RAILYARD_TEST_LTC_RPC_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+    @Test(.enabled(if: ltcURL != nil, "needs the litecoind regtest harness"))
+    func aTransactionToThePayeeIsValidOnceConfirmedAndOnlyForWhatItPays() async throws {
+        let rpc = try JSONRPCClient(url: Self.ltcURL!)
+        let wallet = "x402-\(UUID().uuidString.prefix(8))"
+        _ = try await rpc.call("createwallet", [.string(wallet)])
+        let path = "/wallet/\(wallet)"
+        let miner = try #require(try await rpc.call("getnewaddress", [.string(""), .string("bech32")], path: path).stringValue)
+        _ = try await rpc.call("generatetoaddress", [.number("101"), .string(miner)])
+        let payTo = try AddressDerivation.address(publicKey: try Secp256k1.publicKey(privateKey: Secp256k1.generatePrivateKey()), chain: .ltc, network: .regtest)
+        let node = try BitcoinCoreChain(chain: "LTC", rpc: rpc)
+        let network = try #require(X402Network.utxo(chain: "LTC", deployment: .regtest))
+        let verifier = UTXOVerifier(networks: [network], chains: ["LTC": node], policy: ConfirmationPolicy(overrides: ["LTC": 6]))
+        let txid = try #require(try await rpc.call("sendtoaddress", [.string(payTo), .number("0.015")], path: path).stringValue)
+        let payment = UTXOPayment(network: "litecoin", txid: txid)
+        func requirements(_ amount: String) -> ExactRequirements {
+            ExactRequirements(scheme: "exact", network: "litecoin", amount: amount, asset: "LTC", payTo: payTo, tokenName: nil, tokenVersion: nil)
+        }
+        func reason(_ body: () async throws -> Void) async -> X402Reason? {
+            do { try await body(); return nil } catch let error as ExactEVMError { return error.reason } catch { return .unexpectedVerifyError }
+        }
+        #expect(await reason { _ = try await verifier.verify(payment, requirements("1500000")) } == .invalidTransactionState)
+        _ = try await rpc.call("generatetoaddress", [.number("6"), .string(miner)])
+        let (received, matched) = try await verifier.verify(payment, requirements("1500000"))
+        #expect(received == 1_500_000 && matched == network)
+        #expect(await reason { _ = try await verifier.verify(payment, requirements("1500001")) } == .amountInsufficient)
+        let elsewhere = ExactRequirements(scheme: "exact", network: "litecoin", amount: "1", asset: "LTC", payTo: miner, tokenName: nil, tokenVersion: nil)
+        #expect(await reason { _ = try await verifier.verify(payment, elsewhere) } == .recipientMismatch)
+        #expect(await reason { _ = try await verifier.verify(UTXOPayment(network: "litecoin", txid: String(repeating: "ab", count: 32)), requirements("1")) }
+                == .invalidTransactionState)
+        let dead = UTXOVerifier(networks: [network], chains: ["LTC": try BitcoinCoreChain(chain: "LTC", rpc: try JSONRPCClient(url: "http://u:p@127.0.0.1:1"))],
+                                policy: ConfirmationPolicy())
+        #expect(await reason { _ = try await dead.verify(payment, requirements("1")) } == .unexpectedVerifyError)
+    }
+}

@@ -1,0 +1,125 @@
+import App
+import Chains
+import Crypto
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Money
+import NIOCore
+import RailyardCrypto
+import Testing
+import TestSupport
+import Synchronization
+import X402
+
+/// Carries the paying client's requests through the router under test.
+struct RouterTransport: X402Transport {
+    let api: TestAPI
+
+    func send(_ request: X402HTTPRequest) async throws -> X402HTTPResponse {
+        let path = URLComponents(string: request.url).map { ($0.percentEncodedPath) + ($0.percentEncodedQuery.map { "?\($0)" } ?? "") } ?? request.url
+        let response = try await api.call(HTTPRequest.Method(rawValue: request.method) ?? .get, path, headers: request.headers)
+        return X402HTTPResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name.canonicalName, $0.value) }, body: Array(response.text.utf8))
+    }
+}
+
+/// Railyard's own paying client (`x402fetch`) against Railyard's own paywall.
+@Suite("x402 paying client", .serialized)
+struct X402ClientTests {
+    static let env = ProcessInfo.processInfo.environment
+    static let evmURL = env["RAILYARD_TEST_EVM_RPC_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let usdc = env["RAILYARD_TEST_USDC_CONTRACT"].flatMap { $0.isEmpty ? nil : $0 }
+    static let btcWallet = "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu"
+
+    @Test func theClientPaysADevnetBitcoinResourceWithATxid() async throws {
+        try await Receiver.with { upstream in
+            try await TestApp.with { app, api in
+                let session = try await api.merchant()
+                let business = try await api.business(session, json: #"{"name":"BTC shop","wallet_addresses":{"BTC":"\#(Self.btcWallet)"}}"#)
+                let created = try await api.call(.post, "/api/x402/resources?business_id=\(business)", token: session,
+                                                 json: #"{"name":"Report","price_usd":"5","upstream_url":"\#(upstream.url)","networks":["bitcoin"]}"#)
+                let id = try #require(created.object("resource")["id"] as? String, "\(created.text)")
+                let devnet = try #require(app.railyard.devnets["BTC"])
+                let rates = app.railyard.merchants
+                let paid = LockedTxids()
+
+                func client(confirm blocks: Int, maxUSD: String = "10") -> X402Client {
+                    X402Client(transport: RouterTransport(api: api), wallet: .init(payUTXO: { _, payTo, amount, asset in
+                        let txid = try await devnet.pay(to: payTo, asset: asset, amount: amount)
+                        if blocks > 0 { try await devnet.mine(blocks) }
+                        paid.append(txid)
+                        return txid
+                    }), maxUSD: try! ExactDecimal(parsing: maxUSD), usdPrice: { try await rates.usdPrice($0) })
+                }
+
+                // Over budget: nothing is paid.
+                await #expect(throws: X402ClientError.self) { try await client(confirm: 3, maxUSD: "4.99").fetch(X402HTTPRequest(url: "http://localhost/x402/r/\(id)")) }
+                #expect(paid.all.isEmpty)
+                // Unconfirmed: the server refuses (BTC needs 3 confirmations); the transaction is not lost.
+                await #expect(throws: X402ClientError.self) { try await client(confirm: 0).fetch(X402HTTPRequest(url: "http://localhost/x402/r/\(id)")) }
+                #expect(upstream.requests.isEmpty)
+
+                let outcome = try await client(confirm: 3).fetch(X402HTTPRequest(url: "http://localhost/x402/r/\(id)?q=1"))
+                #expect(outcome.response.status == 200 && outcome.paidNetwork == "bip122:railyard-devnet-btc", "\(String(decoding: outcome.response.body, as: UTF8.self))")
+                let txid = try #require(paid.all.last)
+                #expect(outcome.settlement?["success"] == .bool(true) && outcome.settlement?["transaction"]?.stringValue == txid)
+                #expect(upstream.requests.count == 1)
+
+                // One transaction pays for one request: replaying its proof is refused.
+                let proof = JSONValue.object(["x402Version": .number("1"), "scheme": .string("exact"), "network": .string("bitcoin"),
+                                              "payload": .object(["txid": .string(txid)])])
+                let replay = try await api.call(.get, "/x402/r/\(id)", headers: [("X-PAYMENT", Data(proof.serialized.utf8).base64EncodedString())])
+                #expect(replay.status.code == 402 && upstream.requests.count == 1)
+                // The facilitator API agrees (documented shape).
+                let key = try await api.apiKey(session, business: business)
+                let verify = try await api.call(.post, "/api/x402/verify", token: key, json: JSONValue.object([
+                    "proof": .string(Data(proof.serialized.utf8).base64EncodedString()), "expectedAmount": .string("1"), "expectedAsset": .string("BTC"),
+                    "expectedNetwork": .string("bitcoin"), "expectedPayTo": .string(Self.btcWallet),
+                ]).serialized)
+                #expect(verify["valid"] as? Bool == false && verify["code"] as? String == "duplicate_settlement", "\(verify.text)")
+                let history = try await api.call(.get, "/api/x402/payments", token: key)
+                #expect(history.array("payments").first?["tx_hash"] as? String == txid && history.array("payments").first?["asset"] as? String == "BTC")
+            }
+        }
+    }
+
+    @Test(.enabled(if: evmURL != nil && usdc != nil, "needs the EVM harness"))
+    func theClientPaysAnEVMResourceWithAnAuthorization() async throws {
+        let contract = Self.usdc!
+        try await Receiver.with { upstream in
+            try await TestApp.with(configure: { config in
+                config.network = .regtest
+                config.chainRPCURLs["ETH"] = Self.evmURL!
+                config.tokenContracts["USDC_ETH"] = contract
+            }) { app, api in
+                let rpc = try JSONRPCClient(url: Self.evmURL!)
+                let funded = try #require(try await rpc.call("eth_accounts").arrayValue?.first?.stringValue)
+                let gas = try #require((try await api.call(.get, "/api/x402/supported").object("signers")["eip155:*"] as? [String])?.first)
+                _ = try await rpc.call("eth_sendTransaction", [.object(["from": .string(funded), "to": .string(gas), "value": .string("0x8ac7230489e80000")])])
+                let payerKey = Secp256k1.generatePrivateKey()
+                let payer = try Ethereum.address(privateKey: payerKey)
+                _ = try await rpc.call("eth_sendTransaction", [.object(["from": .string(funded), "to": .string(contract),
+                                                                        "data": .string(Hex.encode(try ERC20.transfer(to: payer, amount: Word256(5_000_000)), prefix: true))])])
+                let payTo = try Ethereum.address(privateKey: Secp256k1.generatePrivateKey())
+                let session = try await api.merchant()
+                let business = try await api.business(session, json: #"{"name":"API shop","wallet_address":"\#(payTo)"}"#)
+                let created = try await api.call(.post, "/api/x402/resources?business_id=\(business)", token: session,
+                                                 json: #"{"name":"Premium","price_usd":"0.5","upstream_url":"\#(upstream.url)"}"#)
+                let id = try #require(created.object("resource")["id"] as? String, "\(created.text)")
+                let rates = app.railyard.merchants
+                let client = X402Client(transport: RouterTransport(api: api), wallet: .init(evmKey: payerKey), maxUSD: ExactDecimal(1),
+                                        usdPrice: { try await rates.usdPrice($0) })
+                let outcome = try await client.fetch(X402HTTPRequest(url: "http://localhost/x402/r/\(id)"))
+                #expect(outcome.response.status == 200 && outcome.paidNetwork == "eip155:31337" && outcome.settlement?["success"] == .bool(true))
+                let node = try EVMChain(chain: "ETH", rpc: rpc, tokens: [:])
+                #expect(try await node.tokenBalance(contract: contract, owner: payTo) > 0 && upstream.requests.count == 1)
+            }
+        }
+    }
+}
+
+final class LockedTxids: Sendable {
+    private let state = Mutex<[String]>([])
+    func append(_ txid: String) { state.withLock { $0.append(txid) } }
+    var all: [String] { state.withLock { $0 } }
+}
