@@ -26,6 +26,8 @@ public struct Railyard {
     public let merchants: MerchantsFeature
     /// The simulated chains (every chain runs on devnet until a node is configured for it).
     public let devnets: [String: DevnetChain]
+    /// The devnet Lightning node (BTC on devnet only): issues the invoices of x402 Lightning payments.
+    public let lightning: FakeLightningNode?
     /// The platform hot wallet (sealed seed) and the outgoing-transaction sender.
     public let custody: CustodyVault
     public let sender: ChainSender
@@ -99,9 +101,14 @@ public struct Railyard {
         let policy = ConfirmationPolicy(overrides: configuration.confirmationOverrides)
         let custody = CustodyVault(key: MasterKey.subkey(root, "custody"), network: configuration.network)
         let sender = ChainSender(db: db, clock: clock, vault: custody, builders: chains.builders, policy: policy, logger: logger)
+        // Lightning: no real node adapter exists yet, so invoices come from the devnet node, offered only
+        // while BTC itself runs on devnet (a real payer could never pay them).
+        let lightningNode: FakeLightningNode? = devnets["BTC"] == nil ? nil
+            : try FakeLightningNode(privateKey: MasterKey.subkey(root, "lightning-devnet").withUnsafeBytes { Array($0) }, clock: clock)
         let facilitator = X402Facilitator(
             verifier: ExactEVMVerifier(networks: chains.x402Networks(configuration), nodes: chains.evmNodes),
-            utxo: UTXOVerifier(networks: chains.x402UTXONetworks(configuration), chains: chains.transactionLookups, policy: policy), db: db, clock: clock,
+            utxo: UTXOVerifier(networks: chains.x402UTXONetworks(configuration), chains: chains.transactionLookups, policy: policy),
+            lightning: lightningNode.map { LightningPaywall(network: LightningPaywall.network(.devnet), node: $0, db: db, clock: clock) }, db: db, clock: clock,
             sender: sender, custody: custody, ledger: ledger,
             feeBasisPoints: { [merchants] business in try await merchants.feeBasisPoints(businessID: business) })
         let catalog = X402Catalog(
@@ -120,7 +127,7 @@ public struct Railyard {
         }
         services.append(ChainSenderService(sender: sender, owner: owner))
         return Railyard(configuration: configuration, db: db, clock: clock, ledger: ledger, jobs: jobs, outbox: outbox, merchants: merchants,
-                        devnets: devnets, custody: custody, sender: sender, router: router, services: services, logger: logger)
+                        devnets: devnets, lightning: lightningNode, custody: custody, sender: sender, router: router, services: services, logger: logger)
     }
 
     /// The HTTP application with the background services attached.

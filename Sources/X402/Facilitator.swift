@@ -36,12 +36,15 @@ public struct X402Facilitator: Sendable {
 
     /// Bitcoin-family payments (txid proofs).
     public let utxo: UTXOVerifier
+    /// Lightning payments (preimage proofs), when a node is configured.
+    public let lightning: LightningPaywall?
 
     public init(verifier: ExactEVMVerifier, utxo: UTXOVerifier = UTXOVerifier(networks: [], chains: [:], policy: ConfirmationPolicy()),
-                db: Database, clock: any AppClock, sender: ChainSender, custody: CustodyVault,
+                lightning: LightningPaywall? = nil, db: Database, clock: any AppClock, sender: ChainSender, custody: CustodyVault,
                 ledger: Ledger, feeBasisPoints: @escaping @Sendable (String) async throws -> Int, receiptTimeout: Duration = .seconds(20)) {
         self.verifier = verifier
         self.utxo = utxo
+        self.lightning = lightning
         self.db = db
         self.clock = clock
         self.sender = sender
@@ -220,7 +223,7 @@ public struct X402Facilitator: Sendable {
     }
 
     /// Every network this facilitator verifies and settles on.
-    public var networks: [X402Network] { verifier.networks + utxo.networks }
+    public var networks: [X402Network] { verifier.networks + utxo.networks + (lightning.map { [$0.network] } ?? []) }
 
     // MARK: Bitcoin family
 
@@ -263,6 +266,58 @@ public struct X402Facilitator: Sendable {
         } catch {
             throw ExactEVMError(.unexpectedSettleError, "\(error)")
         }
+    }
+
+    // MARK: Lightning
+
+    /// A preimage settles one request: the row keyed by (network, payment hash) is unique.
+    public func settleLightning(preimage: String, payTo: String?, resourceID: String?, businessID: String) async throws(ExactEVMError) -> X402Settlement {
+        guard let lightning else { throw ExactEVMError(.invalidNetwork, "no Lightning node is configured") }
+        let (hash, receivedMsat) = try await lightning.verify(preimageHex: preimage, businessID: businessID, resourceID: resourceID, payTo: payTo)
+        // The ledger counts satoshis; millisatoshis below one sat are not booked.
+        let sats = String((Int128(receivedMsat) ?? 0) / 1000)
+        do {
+            let bps = try await feeBasisPoints(businessID)
+            let id = Identifier.make("x402", clock: clock)
+            let now = clock.nowMillis()
+            let network = lightning.network
+            let inserted = try await db.write { tx -> Bool in
+                let rows = try await tx.sql.raw("""
+                    INSERT INTO x402_settlements (id, business_id, resource_id, network, asset, payer, recipient, amount, nonce, status, send_id, txid, reported, created_at, updated_at)
+                    VALUES (\(bind: id), \(bind: businessID), \(bind: resourceID), \(bind: network.caip2), 'BTC', '', \(bind: payTo ?? ""), \(bind: sats), \(bind: hash),
+                            'settled', '', \(bind: hash), 1, \(bind: now), \(bind: now))
+                    ON CONFLICT (network, payer, nonce) DO NOTHING RETURNING id
+                    """).all()
+                guard !rows.isEmpty else { return false }
+                try await self.bookLightning(tx, settlementID: id, businessID: businessID, sats: sats, basisPoints: bps)
+                return true
+            }
+            guard inserted else {
+                return X402Settlement(success: false, transaction: "", network: network, payer: "", amount: receivedMsat, reason: .duplicateSettlement,
+                                      message: "this preimage already paid for a request")
+            }
+            return X402Settlement(success: true, transaction: hash, network: network, payer: "", amount: receivedMsat, reason: nil, message: nil)
+        } catch {
+            throw ExactEVMError(.unexpectedSettleError, "\(error)")
+        }
+    }
+
+    /// Lightning money lands on Railyard's node: custody in, owed to the business, less the commission.
+    func bookLightning(_ tx: Transaction, settlementID: String, businessID: String, sats: String, basisPoints: Int) async throws {
+        guard let value = Int128(sats), value > 0 else { return }
+        let fee = try Amount(minorUnits: value).multiplied(by: Int128(basisPoints), dividedBy: 10_000, rounding: .down).minorUnits
+        try await tx.sql.raw("UPDATE x402_settlements SET fee = \(bind: String(fee)) WHERE id = \(bind: settlementID)").run()
+        let custody = "lightning:node:BTC", payable = "x402:payable:\(businessID):BTC", revenue = "platform:revenue:x402:BTC"
+        try await ledger.createAccounts([
+            AccountSpec(id: custody, asset: "BTC", kind: "custody"),
+            AccountSpec(id: payable, asset: "BTC", kind: "payable", owner: businessID),
+            AccountSpec(id: revenue, asset: "BTC", kind: "revenue"),
+        ], in: tx)
+        var transfers = [TransferRequest(id: "x402-ln:\(settlementID)", debit: custody, credit: payable, asset: "BTC", amount: value, code: "x402_lightning", reference: settlementID)]
+        if fee > 0 {
+            transfers.append(TransferRequest(id: "x402-fee:\(settlementID)", debit: payable, credit: revenue, asset: "BTC", amount: fee, code: "x402_fee", reference: settlementID))
+        }
+        try await ledger.post(transfers, in: tx)
     }
 
     /// The commission a business owes for a settlement: Railyard never held the money (the payer paid

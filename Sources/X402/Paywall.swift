@@ -91,17 +91,20 @@ public struct X402SettleAnswer: Sendable, Equatable {
 public struct InProcessFacilitatorClient: X402FacilitatorClient {
     let facilitator: X402Facilitator
     let businessID: String
+    /// The paid resource, when settling for one (ties Lightning invoices and history to it).
+    let resourceID: String?
 
-    public init(facilitator: X402Facilitator, businessID: String) {
+    public init(facilitator: X402Facilitator, businessID: String, resourceID: String? = nil) {
         self.facilitator = facilitator
         self.businessID = businessID
+        self.resourceID = resourceID
     }
 
     public func settle(payload: JSONValue, requirements: JSONValue, x402Version: Int) async throws -> X402SettleAnswer {
         let network = requirements["network"]?.stringValue ?? ""
         do {
             let body = JSONValue.object(["x402Version": .number(String(x402Version)), "paymentPayload": payload, "paymentRequirements": requirements])
-            let settled = try await X402Feature.settleStandard(body, facilitator, businessID: businessID)
+            let settled = try await X402Feature.settleStandard(body, facilitator, businessID: businessID, resourceID: resourceID)
             return X402SettleAnswer(success: settled.success, transaction: settled.transaction, network: network, payer: settled.payer,
                                     errorReason: settled.reason?.rawValue, amount: settled.amount)
         } catch {
@@ -157,12 +160,12 @@ public struct PaywallGate: Sendable {
     }
 
     static func requirementV1(_ option: PaymentOption, _ resource: PaidResource) -> JSONValue {
-        if option.network.kind == .utxo {
+        if option.network.kind != .evmExact {
             return .object([
                 "scheme": .string("exact"), "network": .string(option.network.v1Name ?? option.network.caip2), "maxAmountRequired": .string(option.amount),
                 "asset": .string(option.network.asset), "payTo": .string(option.payTo), "resource": .string(resource.url),
                 "description": .string(resource.description), "mimeType": .string(resource.mimeType), "maxTimeoutSeconds": .number(String(resource.maxTimeoutSeconds)),
-                "outputSchema": .null, "extra": .object(["label": .string(Self.label(option.network)), "proof": .string("txid")]),
+                "outputSchema": .null, "extra": .object(["label": .string(Self.label(option.network)), "proof": .string(Self.proof(option.network))]),
             ])
         }
         var extra: [String: JSONValue] = ["name": .string(option.network.tokenName), "version": .string(option.network.tokenVersion),
@@ -177,15 +180,24 @@ public struct PaywallGate: Sendable {
     }
 
     static func label(_ network: X402Network) -> String {
-        ["bitcoin": "Bitcoin", "litecoin": "Litecoin", "bitcoin-cash": "Bitcoin Cash"][network.v1Name ?? ""] ?? network.chain
+        ["bitcoin": "Bitcoin", "litecoin": "Litecoin", "bitcoin-cash": "Bitcoin Cash", "lightning": "Lightning"][network.v1Name ?? ""] ?? network.chain
+    }
+
+    /// What the payment payload carries: a txid, a preimage (Lightning; amounts in millisatoshis), or an authorization.
+    static func proof(_ network: X402Network) -> String {
+        switch network.kind {
+        case .utxo: return "txid"
+        case .lightning: return "preimage"
+        case .evmExact: return "authorization"
+        }
     }
 
     static func requirementV2(_ option: PaymentOption, _ resource: PaidResource) -> JSONValue {
-        if option.network.kind == .utxo {
+        if option.network.kind != .evmExact {
             return .object([
                 "scheme": .string("exact"), "network": .string(option.network.caip2), "amount": .string(option.amount), "asset": .string(option.network.asset),
                 "payTo": .string(option.payTo), "maxTimeoutSeconds": .number(String(resource.maxTimeoutSeconds)),
-                "extra": .object(["label": .string(Self.label(option.network)), "proof": .string("txid")]),
+                "extra": .object(["label": .string(Self.label(option.network)), "proof": .string(Self.proof(option.network))]),
             ])
         }
         return .object([
@@ -239,7 +251,9 @@ public struct PaywallGate: Sendable {
         if version == 2 {
             let accepted = payload["accepted"]
             chosen = options.first { option in
-                accepted?["network"]?.stringValue == option.network.caip2 && accepted?["amount"]?.stringValue == option.amount
+                // A Lightning answer carries a fresh invoice each time: the invoice itself is checked at settlement.
+                if option.network.kind == .lightning { return accepted?["network"]?.stringValue == option.network.caip2 }
+                return accepted?["network"]?.stringValue == option.network.caip2 && accepted?["amount"]?.stringValue == option.amount
                     && accepted?["payTo"]?.stringValue?.lowercased() == option.payTo.lowercased()
                     && accepted?["asset"]?.stringValue?.lowercased() == (option.network.kind == .utxo ? option.network.asset : option.network.contract).lowercased()
             }

@@ -62,7 +62,7 @@ enum ResourceSchema {
 }
 
 extension X402Feature {
-    public static var migrations: [Migration] { X402Facilitator.migrations + ResourceSchema.migrations }
+    public static var migrations: [Migration] { X402Facilitator.migrations + ResourceSchema.migrations + LightningPaywall.migrations }
 
     struct ResourceInput: Decodable {
         let name: String?
@@ -266,11 +266,19 @@ extension X402Feature {
 
     /// The payment options of a resource: each configured network (or the resource's subset) where the
     /// business has a wallet for the token, priced from USD through the rates service.
-    func options(for resource: PaidResourceRecord) async throws -> [PaymentOption] {
+    func options(for resource: PaidResourceRecord, issueInvoice: Bool) async throws -> [PaymentOption] {
         let wallets = try await catalog.wallets(resource.business_id)
         let usd = try ExactDecimal(parsing: resource.price_usd)
         var options: [PaymentOption] = []
         for network in facilitator.networks where resource.networks.isEmpty || resource.networks.contains(where: network.matches) {
+            if network.kind == .lightning, let lightning = facilitator.lightning {
+                // Priced in millisatoshis (BTC with 11 decimals), never rounded to zero; paid to our node.
+                let msat = try PaymentOption.pricing(usd: usd, tokenUSDPrice: try await catalog.usdPrice("BTC"), decimals: 11)
+                let invoice = issueInvoice ? try await lightning.invoice(amountMsat: msat, businessID: resource.business_id, resourceID: resource.id,
+                                                                        description: resource.name) : ""
+                options.append(PaymentOption(network: network, amount: msat, payTo: invoice))
+                continue
+            }
             guard let payTo = wallets[network.asset] ?? wallets[network.chain], let asset = AssetRegistry.asset(network.asset) else { continue }
             let price = try await catalog.usdPrice(network.kind == .utxo ? network.asset : "USDC")
             options.append(PaymentOption(network: network, amount: try PaymentOption.pricing(usd: usd, tokenUSDPrice: price, decimals: asset.decimals), payTo: payTo))
@@ -284,7 +292,8 @@ extension X402Feature {
         }
         let host = request.head.authority ?? "localhost"
         let info = PaidResource(url: "http://\(host)/x402/r/\(id)", description: resource.description ?? resource.name, mimeType: resource.mime_type)
-        let options = try await options(for: resource)
+        let paying = request.headers[PaywallGate.paymentHeaderV1] != nil || request.headers[PaywallGate.paymentHeaderV2] != nil
+        let options = try await options(for: resource, issueInvoice: !paying)
         guard !options.isEmpty else {
             throw APIError(.serviceUnavailable, code: "no_payment_network", "This resource has no payment network: the business has no wallet on a network this server settles on")
         }
@@ -362,7 +371,7 @@ struct ResourceFacilitatorClient: X402FacilitatorClient {
     let resourceID: String
 
     func settle(payload: JSONValue, requirements: JSONValue, x402Version: Int) async throws -> X402SettleAnswer {
-        let answer = try await InProcessFacilitatorClient(facilitator: facilitator, businessID: businessID)
+        let answer = try await InProcessFacilitatorClient(facilitator: facilitator, businessID: businessID, resourceID: resourceID)
             .settle(payload: payload, requirements: requirements, x402Version: x402Version)
         if let payer = answer.payer, !answer.transaction.isEmpty {
             try await facilitator.tag(transaction: answer.transaction, payer: payer, resourceID: resourceID)

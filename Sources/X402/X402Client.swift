@@ -80,10 +80,14 @@ public struct X402Client: Sendable {
         /// Pays a Bitcoin-family requirement and returns the txid once it has the confirmations the
         /// server needs: (network, payTo, amount in the smallest unit, asset).
         public var payUTXO: (@Sendable (String, String, Int128, String) async throws -> String)?
+        /// Pays a BOLT 11 invoice and returns the preimage (hex).
+        public var payLightning: (@Sendable (String) async throws -> String)?
 
-        public init(evmKey: [UInt8]? = nil, payUTXO: (@Sendable (String, String, Int128, String) async throws -> String)? = nil) {
+        public init(evmKey: [UInt8]? = nil, payUTXO: (@Sendable (String, String, Int128, String) async throws -> String)? = nil,
+                    payLightning: (@Sendable (String) async throws -> String)? = nil) {
             self.evmKey = evmKey
             self.payUTXO = payUTXO
+            self.payLightning = payLightning
         }
     }
 
@@ -163,8 +167,10 @@ public struct X402Client: Sendable {
             throw X402ClientError.noPayableOption("a requirement is missing scheme, network, amount, payTo or asset")
         }
         let isEVM = network.hasPrefix("eip155:") || requirement["extra"]?["chainId"] != nil
+        let isLightning = network == "lightning" || network.hasPrefix("bolt11:")
         let assetCode = isEVM ? "USDC" : asset.uppercased()
-        let decimals = isEVM ? 6 : (AssetRegistry.asset(assetCode)?.decimals ?? 8)
+        // Lightning amounts are millisatoshis: BTC with 11 decimals.
+        let decimals = isEVM ? 6 : isLightning ? 11 : (AssetRegistry.asset(assetCode)?.decimals ?? 8)
         // Budget: amount × price ≤ maxUSD, exactly (both sides as integers in 10^-(decimals + price digits)).
         let price = try await usdPrice(assetCode)
         let cost = try Amount(minorUnits: amount).converted(fromDecimals: decimals, rate: price, toDecimals: 6, rounding: .up).minorUnits
@@ -194,6 +200,9 @@ public struct X402Client: Sendable {
                 "from": .string(authorization.from), "to": .string(payTo), "value": .string(amountText), "validAfter": .string(authorization.validAfter.decimalString),
                 "validBefore": .string(authorization.validBefore.decimalString), "nonce": .string(Hex.encode(nonce, prefix: true)),
             ])])
+        } else if isLightning {
+            guard let payLightning = wallet.payLightning else { throw X402ClientError.noPayableOption("no Lightning wallet for \(network)") }
+            payload = .object(["preimage": .string(try await payLightning(payTo))])
         } else {
             guard let payUTXO = wallet.payUTXO else { throw X402ClientError.noPayableOption("no \(assetCode) wallet for \(network)") }
             payload = .object(["txid": .string(try await payUTXO(network, payTo, amount, assetCode))])

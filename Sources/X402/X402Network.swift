@@ -10,6 +10,8 @@ public struct X402Network: Sendable, Equatable {
         case evmExact
         /// A transaction the payer broadcast to `payTo`; the proof is its txid.
         case utxo
+        /// A BOLT 11 invoice (`payTo`) issued per request; the proof is the payment preimage.
+        case lightning
     }
 
     public let kind: Kind

@@ -93,7 +93,7 @@ public struct X402Feature: Sendable {
             let body = try await Self.body(request, context)
             if body["paymentPayload"] != nil || body["paymentRequirements"] != nil {
                 do {
-                    let payer = try await Self.verifyStandard(body, facilitator)
+                    let payer = try await Self.verifyStandard(body, facilitator, businessID: try Self.businessID(context))
                     return Self.respond(.object(["isValid": .bool(true), "payer": .string(payer)]))
                 } catch let error as ExactEVMError {
                     var answer: [String: JSONValue] = ["isValid": .bool(false), "invalidReason": .string(error.reason.rawValue), "invalidMessage": .string(error.message)]
@@ -189,7 +189,16 @@ public struct X402Feature: Sendable {
     }
 
     /// Verifies a standard body on whichever scheme its network uses; returns the payer.
-    static func verifyStandard(_ body: JSONValue, _ facilitator: X402Facilitator) async throws(ExactEVMError) -> String {
+    static func verifyStandard(_ body: JSONValue, _ facilitator: X402Facilitator, businessID: String) async throws(ExactEVMError) -> String {
+        if let (preimage, payTo) = try lightningStandard(body, facilitator), let lightning = facilitator.lightning {
+            let (hash, _) = try await lightning.verify(preimageHex: preimage, businessID: businessID, resourceID: nil, payTo: payTo)
+            let used: Bool
+            do { used = try await facilitator.settlement(network: lightning.network, payer: "", nonce: Array(hash.utf8)) != nil } catch {
+                throw ExactEVMError(.unexpectedVerifyError, "\(error)")
+            }
+            if used { throw ExactEVMError(.duplicateSettlement, "this preimage already paid for a request") }
+            return ""
+        }
         if let (payment, requirements) = try utxoStandard(body, facilitator) {
             _ = try await facilitator.verify(payment, requirements)
             return ""
@@ -198,12 +207,22 @@ public struct X402Feature: Sendable {
         return try await facilitator.verify(payment, requirements).payer
     }
 
-    static func settleStandard(_ body: JSONValue, _ facilitator: X402Facilitator, businessID: String) async throws(ExactEVMError) -> X402Settlement {
+    static func settleStandard(_ body: JSONValue, _ facilitator: X402Facilitator, businessID: String, resourceID: String? = nil) async throws(ExactEVMError) -> X402Settlement {
+        if let (preimage, payTo) = try lightningStandard(body, facilitator) {
+            return try await facilitator.settleLightning(preimage: preimage, payTo: payTo, resourceID: resourceID, businessID: businessID)
+        }
         if let (payment, requirements) = try utxoStandard(body, facilitator) {
             return try await facilitator.settle(payment, requirements, businessID: businessID)
         }
         let (payment, requirements) = try standard(body)
         return try await facilitator.settle(payment, requirements, businessID: businessID)
+    }
+
+    /// A standard body on the Lightning network: the preimage and the invoice it pays, or nil.
+    static func lightningStandard(_ body: JSONValue, _ facilitator: X402Facilitator) throws(ExactEVMError) -> (String, String?)? {
+        guard let network = body["paymentRequirements"]?["network"]?.stringValue, facilitator.lightning?.network.matches(network) == true else { return nil }
+        guard let preimage = body["paymentPayload"]?["payload"]?["preimage"]?.stringValue else { throw ExactEVMError(.invalidPayload, "payload.preimage is required") }
+        return (preimage.lowercased(), body["paymentRequirements"]?["payTo"]?.stringValue)
     }
 
     /// A standard body whose requirements are on a Bitcoin-family network, or nil.

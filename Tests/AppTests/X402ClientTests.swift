@@ -83,6 +83,47 @@ struct X402ClientTests {
         }
     }
 
+    @Test func theClientPaysADevnetLightningInvoiceWithItsPreimage() async throws {
+        try await Receiver.with { upstream in
+            try await TestApp.with { app, api in
+                let session = try await api.merchant()
+                let business = try await api.business(session)
+                let created = try await api.call(.post, "/api/x402/resources?business_id=\(business)", token: session,
+                                                 json: #"{"name":"Tiny","price_usd":"0.001","upstream_url":"\#(upstream.url)","networks":["lightning"]}"#)
+                let id = try #require(created.object("resource")["id"] as? String, "\(created.text)")
+                // Every 402 carries a fresh invoice for the price in millisatoshis (never rounded to zero).
+                let unpaid = try await api.call(.get, "/x402/r/\(id)")
+                let offer = try #require(unpaid.array("accepts").first)
+                #expect(unpaid.status.code == 402 && offer["network"] as? String == "lightning" && (offer["payTo"] as? String)?.hasPrefix("lnbcrt") == true)
+                #expect(Int(offer["maxAmountRequired"] as? String ?? "0").map { $0 > 0 } == true)
+                let node = try #require(app.railyard.lightning)
+                let rates = app.railyard.merchants
+                let preimages = LockedTxids()
+                let client = X402Client(transport: RouterTransport(api: api), wallet: .init(payLightning: { bolt11 in
+                    let preimage = try await node.pay(bolt11: bolt11)
+                    preimages.append(preimage)
+                    return preimage
+                }), maxUSD: ExactDecimal(1), usdPrice: { try await rates.usdPrice($0) })
+                let outcome = try await client.fetch(X402HTTPRequest(url: "http://localhost/x402/r/\(id)"))
+                #expect(outcome.response.status == 200 && outcome.paidNetwork == "bolt11:devnet" && outcome.settlement?["success"] == .bool(true))
+                #expect(upstream.requests.count == 1)
+                // The preimage settles one request only.
+                let preimage = try #require(preimages.all.first)
+                let proof = JSONValue.object(["x402Version": .number("1"), "scheme": .string("exact"), "network": .string("lightning"),
+                                              "payload": .object(["preimage": .string(preimage)])])
+                let replay = try await api.call(.get, "/x402/r/\(id)", headers: [("X-PAYMENT", Data(proof.serialized.utf8).base64EncodedString())])
+                #expect(replay.status.code == 402 && upstream.requests.count == 1)
+                // A preimage of nothing we issued is refused.
+                let forged = JSONValue.object(["x402Version": .number("1"), "scheme": .string("exact"), "network": .string("lightning"),
+                                               "payload": .object(["preimage": .string(String(repeating: "11", count: 32))])])
+                #expect(try await api.call(.get, "/x402/r/\(id)", headers: [("X-PAYMENT", Data(forged.serialized.utf8).base64EncodedString())]).status.code == 402)
+                // The money is on Railyard's node, owed to the business less the commission.
+                let payable = try await app.railyard.db.read { try await app.railyard.ledger.account("x402:payable:\(business):BTC", in: $0) }
+                #expect((payable?.creditsPosted ?? 0) > 0)
+            }
+        }
+    }
+
     @Test(.enabled(if: evmURL != nil && usdc != nil, "needs the EVM harness"))
     func theClientPaysAnEVMResourceWithAnAuthorization() async throws {
         let contract = Self.usdc!

@@ -17,7 +17,7 @@ struct X402ResourceTests {
         try await TestApp.with { _, api in
             let session = try await api.merchant()
             let business = try await api.business(session)
-            let body = #"{"name":"Weather","price_usd":"0.01","upstream_url":"https://api.example.com/weather"}"#
+            let body = #"{"name":"Weather","price_usd":"0.01","upstream_url":"https://api.example.com/weather","networks":["bitcoin"]}"#
             #expect(try await api.call(.post, "/api/x402/resources", json: body).status == .unauthorized)
             #expect(try await api.call(.post, "/api/x402/resources", token: session, json: body).json["field"] as? String == "business_id")
             for (bad, field) in [(#"{"name":"W","price_usd":"0","upstream_url":"https://a.example"}"#, "price_usd"),
@@ -48,7 +48,7 @@ struct X402ResourceTests {
             #expect(try await api.call(.get, "/api/x402/resources?business_id=\(business)", token: other).status == .notFound)
             #expect(try await api.call(.get, "/api/x402/payments?business_id=\(business)", token: otherKey).status == .notFound)
             #expect(try await api.call(.get, "/api/x402/payments", token: key).array("payments").isEmpty)
-            // On devnet there is no token to pay with: the resource says so rather than pretending.
+            // Bitcoin only, and the business has no BTC wallet: the resource says so rather than pretending.
             let unpaid = try await api.call(.get, "/x402/r/\(id)")
             #expect(unpaid.status == .serviceUnavailable && unpaid.errorCode == "no_payment_network", "\(unpaid.text)")
             #expect(try await api.call(.delete, "/api/x402/resources/\(id)", token: session).status == .ok)

@@ -24,7 +24,7 @@ struct X402RouteTests {
             // On devnet: the Bitcoin-family chains (txid proofs); no EVM token to authorize.
             let networks = Set(supported.array("kinds").compactMap { $0["network"] as? String })
             #expect(supported.status == .ok && networks == ["bitcoin", "litecoin", "bitcoin-cash", "bip122:railyard-devnet-btc", "bip122:railyard-devnet-ltc",
-                                                             "bip122:railyard-devnet-bch"], "\(supported.text)")
+                                                             "bip122:railyard-devnet-bch", "lightning", "bolt11:devnet"], "\(supported.text)")
             #expect(supported.object("signers").isEmpty)
             let body = Self.standardBody(network: "eip155:84532")
             #expect(try await api.call(.post, "/api/x402/verify", json: body).status == .unauthorized)
