@@ -137,7 +137,7 @@ let package = Package(
         .executableTarget(
             name: "RailyardBench",
             dependencies: [
-                "Ledger", "Storage", "RailyardCrypto", "CSecp256k1",
+                "Ledger", "Storage", "RailyardCrypto", "CSecp256k1", "X402",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -8,6 +8,7 @@ import Storage
 // Two measurements, each against a baseline taken in the same run:
 //   ledger N   — ledger batch posting vs raw multi-row SQLite inserts of the same rows
 //   crypto     — ecrecover and BIP-32 through RailyardCrypto vs raw libsecp256k1 calls; keccak-256 vs SHA-256
+//   x402       — x402 exact verification (offline part) vs raw ecrecover of the same digest
 //   hello PORT — a bare Hummingbird hello-world server (the HTTP ceiling that run.sh loads with wrk)
 
 let arguments = CommandLine.arguments.dropFirst()
@@ -17,6 +18,8 @@ case "ledger":
     try await LedgerBenchmark(transfers: count).run()
 case "crypto":
     try CryptoBenchmark().run()
+case "x402":
+    try X402Benchmark().run()
 case "hello":
     let port = Int(arguments.dropFirst().first ?? "") ?? 18181
     let router = Router()
@@ -25,7 +28,7 @@ case "hello":
     logger.logLevel = .error
     try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger).runService()
 default:
-    print("usage: RailyardBench ledger [TRANSFERS] | crypto | hello [PORT]")
+    print("usage: RailyardBench ledger [TRANSFERS] | crypto | x402 | hello [PORT]")
     exit(2)
 }
 

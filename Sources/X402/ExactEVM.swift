@@ -157,6 +157,26 @@ public struct ExactEVMVerifier: Sendable {
 
     /// The payer and network of a valid payment, or the reason it is not valid.
     public func verify(_ payment: ExactPayment, _ requirements: ExactRequirements, now: Int64) async throws(ExactEVMError) -> (payer: String, network: X402Network) {
+        let (_, network) = try checkOffline(payment, requirements, now: now)
+        let authorization = payment.authorization
+        guard let node = nodes[network.chain] else { throw ExactEVMError(.invalidNetwork, "no \(network.chain) node is configured") }
+        do {
+            if try await node.authorizationUsed(contract: network.contract, authorizer: authorization.from, nonce: authorization.nonce) {
+                throw ExactEVMError(.nonceUsed, "this authorization was already used")
+            }
+            let balance = try await node.tokenBalance(contract: network.contract, owner: authorization.from)
+            guard try Word256(amount: balance) >= authorization.value else { throw ExactEVMError(.insufficientFunds, "the payer holds \(balance)") }
+        } catch let error as ExactEVMError {
+            throw error
+        } catch {
+            throw ExactEVMError(.unexpectedVerifyError, "the \(network.chain) node could not be read: \(error)")
+        }
+        return (authorization.from, network)
+    }
+
+    /// Everything that needs no chain: scheme, network, asset, domain, recipient, exact value, time
+    /// window and the signature under the token's real EIP-712 domain.
+    public func checkOffline(_ payment: ExactPayment, _ requirements: ExactRequirements, now: Int64) throws(ExactEVMError) -> (payer: String, network: X402Network) {
         guard payment.scheme == "exact", requirements.scheme == "exact" else { throw ExactEVMError(.unsupportedScheme, "only the exact scheme is supported") }
         guard payment.network == requirements.network else {
             throw ExactEVMError(.networkMismatch, "the payment is for \(payment.network), the requirements for \(requirements.network)")
@@ -191,18 +211,6 @@ public struct ExactEVMVerifier: Sendable {
             throw ExactEVMError(.signature, "the signature does not verify: \(error)")
         }
         guard signer.lowercased() == authorization.from.lowercased() else { throw ExactEVMError(.signature, "the signature is not from \(authorization.from)") }
-        guard let node = nodes[network.chain] else { throw ExactEVMError(.invalidNetwork, "no \(network.chain) node is configured") }
-        do {
-            if try await node.authorizationUsed(contract: network.contract, authorizer: authorization.from, nonce: authorization.nonce) {
-                throw ExactEVMError(.nonceUsed, "this authorization was already used")
-            }
-            let balance = try await node.tokenBalance(contract: network.contract, owner: authorization.from)
-            guard try Word256(amount: balance) >= authorization.value else { throw ExactEVMError(.insufficientFunds, "the payer holds \(balance)") }
-        } catch let error as ExactEVMError {
-            throw error
-        } catch {
-            throw ExactEVMError(.unexpectedVerifyError, "the \(network.chain) node could not be read: \(error)")
-        }
         return (authorization.from, network)
     }
 }
