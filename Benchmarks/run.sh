@@ -4,6 +4,10 @@
 #      authenticated API call, under the same wrk load on loopback.
 #   2. Ledger: batch posting through the ledger vs raw multi-row SQLite inserts of the same rows.
 #   3. Crypto: ecrecover and BIP-32 derivation vs raw libsecp256k1 calls; keccak-256 vs SHA-256.
+#   4. x402 verify: Railyard's facilitator vs the Python reference verifier (x402==2.25.0 with its
+#      offline chain double), in process and over HTTP with the same load generator; and vs raw
+#      ecrecover. Railyard's HTTP verify also reads the chain (nonce state, balance) from the
+#      harness's py-evm node; the reference peer reads nothing.
 # Usage: Benchmarks/run.sh [seconds-per-http-run]   (needs wrk: apt-get install wrk)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,3 +42,47 @@ me=$(rate -H "Authorization: Bearer $KEY" http://127.0.0.1:18182/api/auth/me)
 printf 'hello-world (baseline):        %s req/s\n' "$hello"
 printf 'railyard /healthz:             %s req/s  ratio %.3f\n' "$health" "$(echo "$health / $hello" | bc -l)"
 printf 'railyard /api/auth/me (key):   %s req/s  ratio %.3f\n' "$me" "$(echo "$me / $hello" | bc -l)"
+
+step "x402 verify: Railyard vs the Python reference verifier"
+VENV="$PWD/.venv-x402"
+REQ="$PWD/Tests/Harness/x402-requirements.txt"
+want=$(sha256sum "$REQ" | cut -d' ' -f1)
+if [ "$(cat "$VENV/.requirements.sha256" 2>/dev/null || true)" != "$want" ]; then
+    rm -rf "$VENV"; python3 -m venv "$VENV"; "$VENV/bin/pip" install -q --disable-pip-version-check -r "$REQ"; echo "$want" > "$VENV/.requirements.sha256"
+fi
+PY="$VENV/bin/python"
+"$BIN/RailyardBench" x402 | tee "$WORK/x402-inprocess.txt"
+(cd Benchmarks/x402 && "$PY" bench_verify.py 2000) 2>/dev/null | tee "$WORK/x402-python.txt"
+ours_inproc=$(sed -n 's/.*x402_inprocess=\([0-9]*\).*/\1/p' "$WORK/x402-inprocess.txt")
+raw_ecrecover=$(sed -n 's/.*raw_ecrecover=\([0-9]*\).*/\1/p' "$WORK/x402-inprocess.txt")
+py_wire=$(awk '$1 == "L4" {print $5}' "$WORK/x402-python.txt")
+
+HARNESS_ENV="$WORK/harness.env"
+Tests/Harness/harness.sh start "$HARNESS_ENV" > "$WORK/harness.log" 2>&1
+
+set -a; . "$HARNESS_ENV"; set +a
+(cd Benchmarks/x402 && exec "$PY" peer_server.py 18403) > "$WORK/peer.log" 2>&1 & pids+=($!)
+RAILYARD_NETWORK=regtest RAILYARD_ETH_RPC_URL="$RAILYARD_TEST_EVM_RPC_URL" RAILYARD_USDC_ETH_CONTRACT="$RAILYARD_TEST_USDC_CONTRACT" \
+RAILYARD_API_RATE_LIMIT=100000000 RAILYARD_LOG_LEVEL=notice RAILYARD_BCRYPT_COST=4 \
+    "$BIN/railyard" serve --port 18184 --data-dir "$WORK/x402data" > "$WORK/x402serve.log" 2>&1 & pids+=($!)
+for _ in $(seq 1 100); do curl -sf localhost:18184/readyz >/dev/null 2>&1 && curl -s localhost:18403/facilitator/supported >/dev/null 2>&1 && break; sleep 0.2; done
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+TOKEN=$(curl -sf localhost:18184/api/auth/register -H 'content-type: application/json' -d '{"email":"bench@example.com","password":"correct horse battery"}' | json '["token"]')
+BUSINESS=$(curl -sf localhost:18184/api/businesses -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"name":"Bench"}' | json '["business"]["id"]')
+APIKEY=$(curl -sf "localhost:18184/api/businesses/$BUSINESS/api-keys" -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"name":"b"}' | json '["api_key"]["key"]')
+# A funded payer on the EVM server (the verify checks its balance), signing with the official client.
+PAYER_KEY=0x$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+PAYER=$("$PY" -c "from eth_account import Account; print(Account.from_key('$PAYER_KEY').address)")
+FUNDED=$(curl -s "$RAILYARD_TEST_EVM_RPC_URL" -H 'content-type: application/json' -d '{"jsonrpc":"2.0","id":1,"method":"eth_accounts","params":[]}' | json '["result"][0]')
+DATA=0xa9059cbb000000000000000000000000${PAYER#0x}$(printf '%064x' 1000000)
+curl -s "$RAILYARD_TEST_EVM_RPC_URL" -H 'content-type: application/json' \
+    -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_sendTransaction\",\"params\":[{\"from\":\"$FUNDED\",\"to\":\"$RAILYARD_TEST_USDC_CONTRACT\",\"data\":\"$DATA\"}]}" >/dev/null
+"$PY" Benchmarks/x402/make_body.py "$WORK/ours.json" eip155:31337 "$RAILYARD_TEST_USDC_CONTRACT" 0x209693Bc6afc0C5328bA36FaF03C514EF312287C 10000 "$PAYER_KEY"
+"$PY" Benchmarks/x402/make_body.py "$WORK/peer.json" eip155:8453 0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913 0x209693Bc6afc0C5328bA36FaF03C514EF312287C 10000 "$PAYER_KEY"
+peer_http=$("$PY" Benchmarks/x402/loadgen.py http://127.0.0.1:18403/facilitator "$DURATION" 4 "$WORK/peer.json" | tee /dev/stderr | sed -n 's/.*rps=\([0-9]*\).*/\1/p')
+ours_http=$("$PY" Benchmarks/x402/loadgen.py http://127.0.0.1:18184/api/x402 "$DURATION" 4 "$WORK/ours.json" "$APIKEY" | tee /dev/stderr | sed -n 's/.*rps=\([0-9]*\).*/\1/p')
+Tests/Harness/harness.sh stop "$HARNESS_ENV" >/dev/null 2>&1 || true
+printf 'x402 verify in process: Python reference L4 (JSON -> models -> verify) %s/s; Railyard %s/s; ratio %.2f\n' "$py_wire" "$ours_inproc" "$(echo "$ours_inproc / $py_wire" | bc -l)"
+printf 'x402 verify in process vs raw ecrecover %s/s: ratio %.3f\n' "$raw_ecrecover" "$(echo "$ours_inproc / $raw_ecrecover" | bc -l)"
+printf 'x402 verify over HTTP (same load generator, 4 connections): Python reference peer %s req/s; Railyard %s req/s; ratio %.2f (goal 20)\n' \
+    "$peer_http" "$ours_http" "$(echo "$ours_http / $peer_http" | bc -l)"

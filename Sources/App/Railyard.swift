@@ -28,6 +28,8 @@ public struct Railyard {
     public let devnets: [String: DevnetChain]
     /// The devnet Lightning node (BTC on devnet only): issues the invoices of x402 Lightning payments.
     public let lightning: FakeLightningNode?
+    /// The x402 facilitator (also usable in process by the paywall middleware).
+    public let x402: X402Facilitator
     /// The platform hot wallet (sealed seed) and the outgoing-transaction sender.
     public let custody: CustodyVault
     public let sender: ChainSender
@@ -127,7 +129,7 @@ public struct Railyard {
         }
         services.append(ChainSenderService(sender: sender, owner: owner))
         return Railyard(configuration: configuration, db: db, clock: clock, ledger: ledger, jobs: jobs, outbox: outbox, merchants: merchants,
-                        devnets: devnets, lightning: lightningNode, custody: custody, sender: sender, router: router, services: services, logger: logger)
+                        devnets: devnets, lightning: lightningNode, x402: facilitator, custody: custody, sender: sender, router: router, services: services, logger: logger)
     }
 
     /// The HTTP application with the background services attached.
