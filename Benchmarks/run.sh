@@ -79,8 +79,11 @@ curl -s "$RAILYARD_TEST_EVM_RPC_URL" -H 'content-type: application/json' \
     -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_sendTransaction\",\"params\":[{\"from\":\"$FUNDED\",\"to\":\"$RAILYARD_TEST_USDC_CONTRACT\",\"data\":\"$DATA\"}]}" >/dev/null
 "$PY" Benchmarks/x402/make_body.py "$WORK/ours.json" eip155:31337 "$RAILYARD_TEST_USDC_CONTRACT" 0x209693Bc6afc0C5328bA36FaF03C514EF312287C 10000 "$PAYER_KEY"
 "$PY" Benchmarks/x402/make_body.py "$WORK/peer.json" eip155:8453 0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913 0x209693Bc6afc0C5328bA36FaF03C514EF312287C 10000 "$PAYER_KEY"
-peer_http=$("$PY" Benchmarks/x402/loadgen.py http://127.0.0.1:18403/facilitator "$DURATION" 4 "$WORK/peer.json" | tee /dev/stderr | sed -n 's/.*rps=\([0-9]*\).*/\1/p')
-ours_http=$("$PY" Benchmarks/x402/loadgen.py http://127.0.0.1:18184/api/x402 "$DURATION" 4 "$WORK/ours.json" "$APIKEY" | tee /dev/stderr | sed -n 's/.*rps=\([0-9]*\).*/\1/p')
+"$PY" Benchmarks/x402/loadgen.py http://127.0.0.1:18403/facilitator "$DURATION" 4 "$WORK/peer.json" > "$WORK/peer-load.txt"
+"$PY" Benchmarks/x402/loadgen.py http://127.0.0.1:18184/api/x402 "$DURATION" 4 "$WORK/ours.json" "$APIKEY" > "$WORK/ours-load.txt"
+printf 'Python reference peer: %s\nRailyard:              %s\n' "$(cat "$WORK/peer-load.txt")" "$(cat "$WORK/ours-load.txt")"
+peer_http=$(sed -n 's/.*rps=\([0-9]*\).*/\1/p' "$WORK/peer-load.txt")
+ours_http=$(sed -n 's/.*rps=\([0-9]*\).*/\1/p' "$WORK/ours-load.txt")
 Tests/Harness/harness.sh stop "$HARNESS_ENV" >/dev/null 2>&1 || true
 printf 'x402 verify in process: Python reference L4 (JSON -> models -> verify) %s/s; Railyard %s/s; ratio %.2f\n' "$py_wire" "$ours_inproc" "$(echo "$ours_inproc / $py_wire" | bc -l)"
 printf 'x402 verify in process vs raw ecrecover %s/s: ratio %.3f\n' "$raw_ecrecover" "$(echo "$ours_inproc / $raw_ecrecover" | bc -l)"

@@ -96,6 +96,13 @@ public struct X402Facilitator: Sendable {
             guard let network = verifier.network(named: requirements.network) else { throw ExactEVMError(.invalidNetwork, "\(requirements.network) is not supported") }
             let payer = payment.authorization.from
             if let existing = try await settlement(network: network, payer: payer, nonce: payment.authorization.nonce) {
+                // A retry reconciles only for the same business and against requirements the payment
+                // satisfies; anyone else presenting the authorization is replaying it.
+                _ = try verifier.checkOffline(payment, requirements, now: nowSeconds)
+                guard existing.businessID == businessID else {
+                    return X402Settlement(success: false, transaction: "", network: network, payer: payer, amount: existing.amount, reason: .nonceUsed,
+                                          message: "this authorization was already submitted for settlement")
+                }
                 return try await reconcile(existing, network: network)
             }
             _ = try await verifier.verify(payment, requirements, now: nowSeconds)

@@ -176,6 +176,27 @@ struct X402FacilitatorTests {
     }
 
     @Test(.enabled(if: evmURL != nil && usdc != nil, "needs the EVM harness"))
+    func anotherBusinessCannotReconcileSomeoneElsesPendingSettlement() async throws {
+        try await withFixture { f in
+            let (payment, requirements) = try f.sign()
+            _ = try await f.rpc.call("evm_setAutomine", [.bool(false)])
+            let pending = try await f.facilitator.settle(payment, requirements, businessID: "biz_owner")
+            _ = try await f.rpc.call("evm_setAutomine", [.bool(true)])
+            #expect(pending.reason == .settlementPending)
+            _ = try await f.rpc.call("evm_mine", [])
+            // Another business presents the same authorization (its own requirements would have its own payTo).
+            let otherPayTo = ExactRequirements(scheme: "exact", network: requirements.network, amount: requirements.amount, asset: requirements.asset,
+                                               payTo: try Ethereum.address(privateKey: Secp256k1.generatePrivateKey()), tokenName: nil, tokenVersion: nil)
+            #expect(await reason { _ = try await f.facilitator.settle(payment, otherPayTo, businessID: "biz_thief") } == .recipientMismatch)
+            let sameRequirements = try await f.facilitator.settle(payment, requirements, businessID: "biz_thief")
+            #expect(!sameRequirements.success && sameRequirements.reason == .nonceUsed)
+            // The owner still gets its success exactly once.
+            let owner = try await f.facilitator.settle(payment, requirements, businessID: "biz_owner")
+            #expect(owner.success && owner.transaction == pending.transaction)
+        }
+    }
+
+    @Test(.enabled(if: evmURL != nil && usdc != nil, "needs the EVM harness"))
     func concurrentSettlesOfOneAuthorizationSubmitOnce() async throws {
         try await withFixture { f in
             let (payment, requirements) = try f.sign()
