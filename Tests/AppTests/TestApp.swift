@@ -14,6 +14,7 @@ struct TestApp: @unchecked Sendable {  // the router is only read during tests
 
     static func with(
         configure: (inout RailyardConfiguration) -> Void = { _ in },
+        live: Bool = false,
         _ body: @Sendable (TestApp, TestAPI) async throws -> Void
     ) async throws {
         var config = RailyardConfiguration()
@@ -29,7 +30,8 @@ struct TestApp: @unchecked Sendable {  // the router is only read during tests
         let railyard = try await Railyard.build(config, database: db, clock: clock)
         let app = TestApp(railyard: railyard, clock: clock)
         do {
-            try await railyard.application().test(.router) { client in
+            // `live` binds a real port on 127.0.0.1 (TestAPI.client.port) for clients outside the router.
+            try await railyard.application().test(live ? .live : .router) { client in
                 try await body(app, TestAPI(client: client))
             }
         } catch {
