@@ -63,6 +63,7 @@ public enum OpenAPIDocument {
         .init(method: "DELETE", path: "/api/x402/resources/:id", summary: "Remove a paid resource", tag: "x402", auth: .sessionOrKey, errors: [401, 404]),
         .init(method: "GET", path: "/api/x402/payments", summary: "x402 payment history of the business", tag: "x402", auth: .sessionOrKey,
               query: [("business_id", "Business id (required with a JWT)"), ("limit", "1-200, default 50")], errors: [400, 401, 404]),
+        .init(method: "GET", path: "/dashboard/x402", summary: "x402 dashboard page (HTML; loads data with a pasted API key)", tag: "x402", auth: .none),
         .init(method: "GET", path: "/x402/r/:id", summary: "A paid resource: 402 with payment options until paid (X-PAYMENT or PAYMENT-SIGNATURE), then the upstream's answer",
               tag: "x402", auth: .none, errors: [402, 404, 502, 503]),
         .init(method: "POST", path: "/x402/r/:id", summary: "A paid resource (POST is proxied with its body)", tag: "x402", auth: .none, errors: [402, 404, 502, 503]),

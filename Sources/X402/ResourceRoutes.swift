@@ -237,7 +237,9 @@ extension X402Feature {
                     SettlementView(id: try row.decode(column: "id", as: String.self), resource_id: try row.decode(column: "resource_id", as: String?.self),
                                    network: try row.decode(column: "network", as: String.self), asset: try row.decode(column: "asset", as: String.self),
                                    payer: try row.decode(column: "payer", as: String.self), pay_to: try row.decode(column: "recipient", as: String.self),
-                                   amount: try row.decode(column: "amount", as: String.self), platform_fee: try row.decode(column: "fee", as: String?.self),
+                                   amount: try row.decode(column: "amount", as: String.self),
+                                   amount_decimal: Self.decimal(try row.decode(column: "amount", as: String.self), asset: try row.decode(column: "asset", as: String.self)),
+                                   platform_fee: try row.decode(column: "fee", as: String?.self),
                                    status: try row.decode(column: "status", as: String.self), tx_hash: try row.decode(column: "txid", as: String?.self),
                                    reason: try row.decode(column: "reason", as: String?.self),
                                    created_at: Timestamp.iso8601(millis: try row.decode(column: "created_at", as: Int64.self)))
@@ -252,6 +254,11 @@ extension X402Feature {
                 try await feature.servePaidResource(request, context, id: try context.parameters.require("id"))
             }
         }
+    }
+
+    static func decimal(_ minor: String, asset: String) -> String? {
+        guard let value = Int128(minor), let known = AssetRegistry.asset(asset) else { return nil }
+        return Amount(minorUnits: value).formattedTrimmed(decimals: known.decimals)
     }
 
     func ownedResourceFor(_ principal: Principal, _ id: String) async throws -> PaidResourceRecord {
@@ -337,7 +344,10 @@ struct SettlementView: Encodable, Sendable {
     let asset: String
     let payer: String
     let pay_to: String
+    /// Smallest units of `asset`.
     let amount: String
+    /// The same amount in whole units, exactly (`0.25` USDC).
+    let amount_decimal: String?
     let platform_fee: String?
     let status: String
     let tx_hash: String?

@@ -74,6 +74,7 @@ public struct X402Feature: Sendable {
     public func addRoutes(to router: Router<RailyardRequestContext>) {
         let facilitator = self.facilitator
         addResourceRoutes(to: router)
+        X402Dashboard.add(to: router)
 
         router.get("/api/x402/supported") { _, _ -> Response in
             var kinds: [JSONValue] = []

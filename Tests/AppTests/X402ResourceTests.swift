@@ -56,6 +56,16 @@ struct X402ResourceTests {
         }
     }
 
+    @Test func theDashboardPageIsServedAndHoldsNoData() async throws {
+        try await TestApp.with { _, api in
+            let page = try await api.call(.get, "/dashboard/x402")
+            #expect(page.status == .ok && page.headers[.contentType]?.hasPrefix("text/html") == true)
+            #expect(page.text.contains("<title>x402 — Railyard</title>") && page.text.contains("/api/x402/payments") && page.text.contains("<noscript>"))
+            // The key is typed by the user and kept in the tab; the page itself carries none.
+            #expect(page.text.contains("sessionStorage") && page.text.contains(#"placeholder="cp_live_…""#))
+        }
+    }
+
     @Test func privateUpstreamsAreRefusedUnlessAllowed() async throws {
         try await TestApp.with(configure: { $0.webhookAllowPrivate = false }) { _, api in
             let session = try await api.merchant()
@@ -143,7 +153,8 @@ struct X402ResourceTests {
                 let node = try EVMChain(chain: "ETH", rpc: rpc, tokens: [:])
                 #expect(try await node.tokenBalance(contract: contract, owner: payTo) == 2 * Int128(amount)!)
                 let history = try await api.call(.get, "/api/x402/payments?business_id=\(business)", token: session)
-                #expect(history.array("payments").count == 2 && history.array("payments").allSatisfy { $0["resource_id"] as? String == id && $0["status"] as? String == "settled" },
+                #expect(history.array("payments").count == 2 && history.array("payments").allSatisfy {
+                    $0["resource_id"] as? String == id && $0["status"] as? String == "settled" && ($0["amount_decimal"] as? String)?.hasPrefix("0.") == true },
                         "\(history.text)")
                 #expect(upstream.requests.count == 2)
             }
