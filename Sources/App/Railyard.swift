@@ -107,10 +107,18 @@ public struct Railyard {
         // while BTC itself runs on devnet (a real payer could never pay them).
         let lightningNode: FakeLightningNode? = devnets["BTC"] == nil ? nil
             : try FakeLightningNode(privateKey: MasterKey.subkey(root, "lightning-devnet").withUnsafeBytes { Array($0) }, clock: clock)
+        // Solana exact: a Solana node with a USDC mint; the platform's Solana gas key pays the fees.
+        var svm: SVMExact?
+        if let node = chains.adapters["SOL"] as? SolanaChain,
+           let mint = configuration.tokenContracts["USDC_SOL"] ?? ChainRegistry.tokenContract("USDC_SOL", configuration.chainNetwork) {
+            let feePayer = try await custody.register(db, chain: .sol, purpose: .gas, index: 0, now: clock.nowMillis())
+            svm = SVMExact(network: SVMExact.network(configuration.chainNetwork, mint: mint, feePayer: feePayer.address), node: node, custody: custody, db: db)
+        }
         let facilitator = X402Facilitator(
             verifier: ExactEVMVerifier(networks: chains.x402Networks(configuration), nodes: chains.evmNodes),
             utxo: UTXOVerifier(networks: chains.x402UTXONetworks(configuration), chains: chains.transactionLookups, policy: policy),
-            lightning: lightningNode.map { LightningPaywall(network: LightningPaywall.network(.devnet), node: $0, db: db, clock: clock) }, db: db, clock: clock,
+            lightning: lightningNode.map { LightningPaywall(network: LightningPaywall.network(.devnet), node: $0, db: db, clock: clock) }, svm: svm,
+            db: db, clock: clock,
             sender: sender, custody: custody, ledger: ledger,
             feeBasisPoints: { [merchants] business in try await merchants.feeBasisPoints(businessID: business) })
         let catalog = X402Catalog(

@@ -19,7 +19,7 @@ public struct SolanaPublicKey: Sendable, Hashable, Comparable, CustomStringConve
     }
 
     /// For the built-in program ids; traps on a malformed literal.
-    init(constant text: String) {
+    public init(constant text: String) {
         guard let key = try? SolanaPublicKey(base58: text) else { preconditionFailure("bad Solana key constant \(text)") }
         self = key
     }

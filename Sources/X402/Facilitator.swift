@@ -38,13 +38,16 @@ public struct X402Facilitator: Sendable {
     public let utxo: UTXOVerifier
     /// Lightning payments (preimage proofs), when a node is configured.
     public let lightning: LightningPaywall?
+    /// Solana `exact` payments, when a Solana node and USDC mint are configured.
+    public let svm: SVMExact?
 
     public init(verifier: ExactEVMVerifier, utxo: UTXOVerifier = UTXOVerifier(networks: [], chains: [:], policy: ConfirmationPolicy()),
-                lightning: LightningPaywall? = nil, db: Database, clock: any AppClock, sender: ChainSender, custody: CustodyVault,
+                lightning: LightningPaywall? = nil, svm: SVMExact? = nil, db: Database, clock: any AppClock, sender: ChainSender, custody: CustodyVault,
                 ledger: Ledger, feeBasisPoints: @escaping @Sendable (String) async throws -> Int, receiptTimeout: Duration = .seconds(20)) {
         self.verifier = verifier
         self.utxo = utxo
         self.lightning = lightning
+        self.svm = svm
         self.db = db
         self.clock = clock
         self.sender = sender
@@ -159,7 +162,7 @@ public struct X402Facilitator: Sendable {
         try await db.read { sql in
             try await sql.raw("""
                 SELECT id, business_id, asset, status, send_id, payer, amount, txid, reason FROM x402_settlements
-                WHERE network = \(bind: network.caip2) AND payer = \(bind: payer.lowercased()) AND nonce = \(bind: Hex.encode(nonce))
+                WHERE network = \(bind: network.caip2) AND payer = \(bind: Self.normalized(payer)) AND nonce = \(bind: Hex.encode(nonce))
                 """).first().map { row in
                 Row(id: try row.decode(column: "id", as: String.self), businessID: try row.decode(column: "business_id", as: String.self),
                     asset: try row.decode(column: "asset", as: String.self), status: try row.decode(column: "status", as: String.self),
@@ -230,7 +233,7 @@ public struct X402Facilitator: Sendable {
     }
 
     /// Every network this facilitator verifies and settles on.
-    public var networks: [X402Network] { verifier.networks + utxo.networks + (lightning.map { [$0.network] } ?? []) }
+    public var networks: [X402Network] { verifier.networks + utxo.networks + (lightning.map { [$0.network] } ?? []) + (svm.map { [$0.network] } ?? []) }
 
     // MARK: Bitcoin family
 
@@ -272,6 +275,105 @@ public struct X402Facilitator: Sendable {
             return X402Settlement(success: true, transaction: payment.txid, network: network, payer: "", amount: received, reason: nil, message: nil)
         } catch {
             throw ExactEVMError(.unexpectedSettleError, "\(error)")
+        }
+    }
+
+    // MARK: Solana
+
+    public func verifySVM(transaction: String, _ requirements: ExactRequirements) async throws(ExactEVMError) -> String {
+        guard let svm else { throw ExactEVMError(.invalidNetwork, "no Solana node is configured") }
+        let (wire, payer) = try await svm.verify(transaction: transaction, requirements)
+        let used: Bool
+        do { used = try await settlement(network: svm.network, payer: payer, nonce: Array(Self.authoritySignature(wire, payer).utf8)) != nil } catch {
+            throw ExactEVMError(.unexpectedVerifyError, "\(error)")
+        }
+        if used { throw ExactEVMError(.duplicateSettlement, "this transaction was already submitted") }
+        return payer
+    }
+
+    /// EVM addresses compare case-insensitively; base58 (Solana) addresses do not.
+    static func normalized(_ payer: String) -> String { payer.hasPrefix("0x") ? payer.lowercased() : payer }
+
+    static func authoritySignature(_ wire: SolanaWireTransaction, _ payer: String) -> String {
+        guard let index = wire.signerKeys.firstIndex(where: { $0.base58 == payer }) else { return "" }
+        return Hex.encode(wire.signatures[index])
+    }
+
+    /// Verifies, records (unique per payer signature, so one transaction is submitted at most once),
+    /// co-signs as fee payer, submits, and waits for a confirmed commitment.
+    public func settleSVM(transaction: String, _ requirements: ExactRequirements, businessID: String) async throws(ExactEVMError) -> X402Settlement {
+        guard let svm else { throw ExactEVMError(.invalidNetwork, "no Solana node is configured") }
+        do {
+            let (wire, payer) = try await svm.verify(transaction: transaction, requirements)
+            let nonce = Self.authoritySignature(wire, payer)
+            if let existing = try await settlement(network: svm.network, payer: payer, nonce: Array(nonce.utf8)) {
+                guard existing.businessID == businessID else {
+                    return X402Settlement(success: false, transaction: "", network: svm.network, payer: payer, amount: existing.amount, reason: .duplicateSettlement,
+                                          message: "this transaction was already submitted")
+                }
+                return try await reconcileSVM(existing, svm: svm)
+            }
+            let id = Identifier.make("x402", clock: clock)
+            let now = clock.nowMillis()
+            let amount = requirements.amount
+            let inserted = try await db.write { tx -> Bool in
+                try await !tx.sql.raw("""
+                    INSERT INTO x402_settlements (id, business_id, network, asset, payer, recipient, amount, nonce, status, send_id, created_at, updated_at)
+                    VALUES (\(bind: id), \(bind: businessID), \(bind: svm.network.caip2), \(bind: svm.network.asset), \(bind: Self.normalized(payer)),
+                            \(bind: requirements.payTo), \(bind: amount), \(bind: Hex.encode(Array(nonce.utf8))), 'pending', '', \(bind: now), \(bind: now))
+                    ON CONFLICT (network, payer, nonce) DO NOTHING RETURNING id
+                    """).all().isEmpty
+            }
+            guard inserted, let row = try await settlement(network: svm.network, payer: payer, nonce: Array(nonce.utf8)) else {
+                return X402Settlement(success: false, transaction: "", network: svm.network, payer: payer, amount: amount, reason: .duplicateSettlement,
+                                      message: "this transaction was already submitted")
+            }
+            let signature: String
+            do {
+                signature = try await svm.submit(wire)
+            } catch {
+                try await finish(row.id, status: "failed", txid: nil, reason: X402Reason.transactionFailed.rawValue)
+                return X402Settlement(success: false, transaction: "", network: svm.network, payer: payer, amount: amount, reason: .transactionFailed, message: "\(error)")
+            }
+            try await finish(row.id, status: "pending", txid: signature, reason: nil)
+            guard let updated = try await settlement(network: svm.network, payer: payer, nonce: Array(nonce.utf8)) else { throw ExactEVMError(.unexpectedSettleError, "row vanished") }
+            return try await reconcileSVM(updated, svm: svm)
+        } catch let error as ExactEVMError {
+            throw error
+        } catch {
+            throw ExactEVMError(.unexpectedSettleError, "\(error)")
+        }
+    }
+
+    /// Waits (up to the receipt timeout) for a confirmed commitment of a submitted Solana settlement.
+    func reconcileSVM(_ row: Row, svm: SVMExact) async throws -> X402Settlement {
+        func answer(_ success: Bool, _ txid: String, _ reason: X402Reason?, _ message: String?) -> X402Settlement {
+            X402Settlement(success: success, transaction: txid, network: svm.network, payer: row.payer, amount: row.amount, reason: reason, message: message)
+        }
+        if row.status == "failed" { return answer(false, row.txid ?? "", .transactionFailed, "settlement failed") }
+        guard let txid = row.txid else { return answer(false, "", .settlementPending, "not submitted yet") }
+        func claim() async throws -> X402Settlement {
+            let claimed = try await db.write { tx in
+                try await tx.sql.raw("UPDATE x402_settlements SET reported = 1 WHERE id = \(bind: row.id) AND reported = 0 RETURNING id").all()
+            }
+            return claimed.isEmpty ? answer(false, "", .duplicateSettlement, "this transaction already paid for a request") : answer(true, txid, nil, nil)
+        }
+        if row.status == "settled" { return try await claim() }
+        let deadline = ContinuousClock.now + receiptTimeout
+        while true {
+            let status = try await svm.node.status(txid: txid, outputIndex: 0)
+            let tip = try await svm.node.tip()
+            if case .included(let height, _) = status, tip.height - height + 1 >= 1 {
+                try await settled(row, txid: txid)
+                return try await claim()
+            }
+            if status == .notFound, ContinuousClock.now >= deadline {
+                return answer(false, txid, .settlementPending, "submitted; not confirmed yet — settle again with the same body to reconcile")
+            }
+            if ContinuousClock.now >= deadline {
+                return answer(false, txid, .settlementPending, "submitted; not confirmed yet — settle again with the same body to reconcile")
+            }
+            try await Task.sleep(for: .milliseconds(200))
         }
     }
 
@@ -363,7 +465,7 @@ public struct X402Facilitator: Sendable {
     func tag(transaction: String, payer: String, resourceID: String) async throws {
         try await db.write { tx in
             try await tx.sql.raw("""
-                UPDATE x402_settlements SET resource_id = \(bind: resourceID) WHERE txid = \(bind: transaction) AND payer = \(bind: payer.lowercased())
+                UPDATE x402_settlements SET resource_id = \(bind: resourceID) WHERE txid = \(bind: transaction) AND payer = \(bind: Self.normalized(payer))
                 """).run()
         }
     }

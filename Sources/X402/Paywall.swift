@@ -159,7 +159,19 @@ public struct PaywallGate: Sendable {
         self.facilitator = facilitator
     }
 
+    static func svmExtra(_ option: PaymentOption) -> JSONValue {
+        .object(["feePayer": .string(option.network.feePayer ?? ""), "label": .string("USDC on Solana"), "decimals": .number("6")])
+    }
+
     static func requirementV1(_ option: PaymentOption, _ resource: PaidResource) -> JSONValue {
+        if option.network.kind == .svmExact {
+            return .object([
+                "scheme": .string("exact"), "network": .string(option.network.v1Name ?? option.network.caip2), "maxAmountRequired": .string(option.amount),
+                "asset": .string(option.network.contract), "payTo": .string(option.payTo), "resource": .string(resource.url),
+                "description": .string(resource.description), "mimeType": .string(resource.mimeType), "maxTimeoutSeconds": .number(String(resource.maxTimeoutSeconds)),
+                "outputSchema": .null, "extra": svmExtra(option),
+            ])
+        }
         if option.network.kind != .evmExact {
             return .object([
                 "scheme": .string("exact"), "network": .string(option.network.v1Name ?? option.network.caip2), "maxAmountRequired": .string(option.amount),
@@ -189,10 +201,17 @@ public struct PaywallGate: Sendable {
         case .utxo: return "txid"
         case .lightning: return "preimage"
         case .evmExact: return "authorization"
+        case .svmExact: return "transaction"
         }
     }
 
     static func requirementV2(_ option: PaymentOption, _ resource: PaidResource) -> JSONValue {
+        if option.network.kind == .svmExact {
+            return .object([
+                "scheme": .string("exact"), "network": .string(option.network.caip2), "amount": .string(option.amount), "asset": .string(option.network.contract),
+                "payTo": .string(option.payTo), "maxTimeoutSeconds": .number(String(resource.maxTimeoutSeconds)), "extra": svmExtra(option),
+            ])
+        }
         if option.network.kind != .evmExact {
             return .object([
                 "scheme": .string("exact"), "network": .string(option.network.caip2), "amount": .string(option.amount), "asset": .string(option.network.asset),
@@ -255,7 +274,8 @@ public struct PaywallGate: Sendable {
                 if option.network.kind == .lightning { return accepted?["network"]?.stringValue == option.network.caip2 }
                 return accepted?["network"]?.stringValue == option.network.caip2 && accepted?["amount"]?.stringValue == option.amount
                     && accepted?["payTo"]?.stringValue?.lowercased() == option.payTo.lowercased()
-                    && accepted?["asset"]?.stringValue?.lowercased() == (option.network.kind == .utxo ? option.network.asset : option.network.contract).lowercased()
+                    && accepted?["asset"]?.stringValue?.lowercased() == (option.network.kind == .evmExact || option.network.kind == .svmExact
+                        ? option.network.contract : option.network.asset).lowercased()
             }
         } else {
             let network = payload["network"]?.stringValue ?? ""

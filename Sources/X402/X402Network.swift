@@ -12,6 +12,8 @@ public struct X402Network: Sendable, Equatable {
         case utxo
         /// A BOLT 11 invoice (`payTo`) issued per request; the proof is the payment preimage.
         case lightning
+        /// A Solana transaction the payer signed, co-signed by the facilitator as fee payer.
+        case svmExact
     }
 
     public let kind: Kind
@@ -29,10 +31,13 @@ public struct X402Network: Sendable, Equatable {
     /// The token's EIP-712 domain name and version (`extra.name`, `extra.version`).
     public let tokenName: String
     public let tokenVersion: String
+    /// Solana: the facilitator's fee payer that clients put first in their transaction (`extra.feePayer`).
+    public let feePayer: String?
 
     public init(v1Name: String?, caip2: String, chain: String, chainID: Int64, asset: String, contract: String, tokenName: String, tokenVersion: String,
-                kind: Kind = .evmExact) {
+                kind: Kind = .evmExact, feePayer: String? = nil) {
         self.kind = kind
+        self.feePayer = feePayer
         self.v1Name = v1Name
         self.caip2 = caip2
         self.chain = chain

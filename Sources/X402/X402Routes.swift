@@ -79,14 +79,20 @@ public struct X402Feature: Sendable {
         router.get("/api/x402/supported") { _, _ -> Response in
             var kinds: [JSONValue] = []
             for network in facilitator.networks {
+                var kind: [String: JSONValue] = ["scheme": .string("exact")]
+                if let feePayer = network.feePayer { kind["extra"] = .object(["feePayer": .string(feePayer)]) }
                 if let name = network.v1Name {
-                    kinds.append(.object(["x402Version": .number("1"), "scheme": .string("exact"), "network": .string(name)]))
+                    kind["x402Version"] = .number("1"); kind["network"] = .string(name)
+                    kinds.append(.object(kind))
                 }
-                kinds.append(.object(["x402Version": .number("2"), "scheme": .string("exact"), "network": .string(network.caip2)]))
+                kind["x402Version"] = .number("2"); kind["network"] = .string(network.caip2)
+                kinds.append(.object(kind))
             }
-            let signers = try await facilitator.signers()
-            return Self.respond(.object(["kinds": .array(kinds), "extensions": .array([]),
-                                         "signers": .object(signers.isEmpty ? [:] : ["eip155:*": .array(signers.map(JSONValue.string))])]))
+            var signers: [String: JSONValue] = [:]
+            let evm = try await facilitator.signers()
+            if !evm.isEmpty { signers["eip155:*"] = .array(evm.map(JSONValue.string)) }
+            if let feePayer = facilitator.svm?.network.feePayer { signers["solana:*"] = .array([.string(feePayer)]) }
+            return Self.respond(.object(["kinds": .array(kinds), "extensions": .array([]), "signers": .object(signers)]))
         }
 
         router.post("/api/x402/verify") { request, context -> Response in
@@ -190,7 +196,17 @@ public struct X402Feature: Sendable {
     }
 
     /// Verifies a standard body on whichever scheme its network uses; returns the payer.
+    /// A standard body on the Solana network: the base64 transaction, or nil.
+    static func svmStandard(_ body: JSONValue, _ facilitator: X402Facilitator) throws(ExactEVMError) -> (String, ExactRequirements)? {
+        guard let network = body["paymentRequirements"]?["network"]?.stringValue, facilitator.svm?.network.matches(network) == true else { return nil }
+        guard let transaction = body["paymentPayload"]?["payload"]?["transaction"]?.stringValue else { throw ExactEVMError(.invalidPayload, "payload.transaction is required") }
+        return (transaction, try ExactRequirements.parse(body["paymentRequirements"]!))
+    }
+
     static func verifyStandard(_ body: JSONValue, _ facilitator: X402Facilitator, businessID: String) async throws(ExactEVMError) -> String {
+        if let (transaction, requirements) = try svmStandard(body, facilitator) {
+            return try await facilitator.verifySVM(transaction: transaction, requirements)
+        }
         if let (preimage, payTo) = try lightningStandard(body, facilitator), let lightning = facilitator.lightning {
             let (hash, _) = try await lightning.verify(preimageHex: preimage, businessID: businessID, resourceID: nil, payTo: payTo)
             let used: Bool
@@ -209,6 +225,9 @@ public struct X402Feature: Sendable {
     }
 
     static func settleStandard(_ body: JSONValue, _ facilitator: X402Facilitator, businessID: String, resourceID: String? = nil) async throws(ExactEVMError) -> X402Settlement {
+        if let (transaction, requirements) = try svmStandard(body, facilitator) {
+            return try await facilitator.settleSVM(transaction: transaction, requirements, businessID: businessID)
+        }
         if let (preimage, payTo) = try lightningStandard(body, facilitator) {
             return try await facilitator.settleLightning(preimage: preimage, payTo: payTo, resourceID: resourceID, businessID: businessID)
         }

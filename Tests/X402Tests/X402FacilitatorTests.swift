@@ -283,3 +283,81 @@ struct X402UTXOTests {
         #expect(await reason { _ = try await dead.verify(payment, requirements("1")) } == .unexpectedVerifyError)
     }
 }
+
+/// Solana exact on the LiteSVM server: a transfer the payer signed, co-signed by our fee payer.
+@Suite("x402 Solana exact on LiteSVM", .serialized)
+struct X402SVMTests {
+    static let env = ProcessInfo.processInfo.environment
+    static let solURL = env["RAILYARD_TEST_SOL_RPC_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let fundedKey = env["RAILYARD_TEST_SOL_FUNDED_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+    static let mint = env["RAILYARD_TEST_SOL_USDC_MINT"].flatMap { $0.isEmpty ? nil : $0 }
+    static let migrations = JobQueue.migrations + Ledger.migrations + DevnetChain.migrations + ChainWatchList.migrations + CustodyVault.migrations
+        + ChainSender.migrations + X402Facilitator.migrations
+
+    @Test(.enabled(if: solURL != nil && fundedKey != nil && mint != nil, "needs the LiteSVM harness"))
+    func aPartiallySignedTransferIsCheckedCoSignedSubmittedOnce() async throws {
+        let rpc = try JSONRPCClient(url: Self.solURL!)
+        let node = try SolanaChain(rpc: rpc, mints: ["USDC_SOL": Self.mint!])
+        let payerKey = try Hex.decode(Self.fundedKey!)
+        let payer = try SolanaPublicKey(privateKey: payerKey)
+        let mint = try SolanaPublicKey(base58: Self.mint!)
+        try await TestDatabase.with(migrations: Self.migrations) { db in
+            let clock = ManualClock(millis: Int64(Date().timeIntervalSince1970 * 1000))
+            let vault = CustodyVault(key: SymmetricKey(size: .bits256), network: .regtest)
+            let feePayer = try await vault.register(db, chain: .sol, purpose: .gas, index: 0, now: 1)
+            _ = try await rpc.call("requestAirdrop", [.string(feePayer.address), .number("1000000000")])
+            let network = SVMExact.network(.regtest, mint: Self.mint!, feePayer: feePayer.address)
+            let svm = SVMExact(network: network, node: node, custody: vault, db: db)
+            let sender = ChainSender(db: db, clock: clock, vault: vault, builders: [])
+            let facilitator = X402Facilitator(verifier: ExactEVMVerifier(networks: [], nodes: [:]), svm: svm, db: db, clock: clock, sender: sender,
+                                              custody: vault, ledger: Ledger(clock: clock), feeBasisPoints: { _ in 50 }, receiptTimeout: .seconds(1))
+            // The payee's token account exists (created by the payer here).
+            let payTo = try SolanaPublicKey(privateKey: Array(SHA256.hash(data: Data("payee-\(UUID())".utf8))))
+            let setup = try Solana.Message(instructions: [try Solana.AssociatedTokenProgram.createIdempotent(payer: payer, wallet: payTo, mint: mint)],
+                                           payer: payer, recentBlockhash: try await node.latestBlockhash())
+            _ = try await node.broadcast(try Solana.Transaction(message: setup, signers: [payerKey]).base64)
+
+            func transaction(amount: UInt64, to wallet: SolanaPublicKey = payTo, feePayerKey: SolanaPublicKey? = nil, sign: Bool = true) async throws -> String {
+                let instructions = [
+                    Solana.Instruction(programID: SolanaPublicKey(constant: "ComputeBudget111111111111111111111111111111"), accounts: [], data: [2, 0x40, 0x0d, 0x03, 0x00]),
+                    Solana.Instruction(programID: SolanaPublicKey(constant: "ComputeBudget111111111111111111111111111111"), accounts: [], data: [3, 0xe8, 0x03, 0, 0, 0, 0, 0, 0]),
+                    Solana.TokenProgram.transferChecked(source: try Solana.associatedTokenAddress(wallet: payer, mint: mint), mint: mint,
+                                                        destination: try Solana.associatedTokenAddress(wallet: wallet, mint: mint), owner: payer, amount: amount, decimals: 6),
+                ]
+                let message = try Solana.Message(instructions: instructions, payer: feePayerKey ?? (try SolanaPublicKey(base58: feePayer.address)),
+                                                 recentBlockhash: try await node.latestBlockhash())
+                var partial = Solana.Transaction(message: message)
+                if sign { try partial.sign(privateKey: payerKey) }
+                return partial.base64
+            }
+            let requirements = ExactRequirements(scheme: "exact", network: network.caip2, amount: "10000", asset: Self.mint!, payTo: payTo.base58, tokenName: nil, tokenVersion: nil)
+            func reason(_ body: () async throws -> Void) async -> X402Reason? {
+                do { try await body(); return nil } catch let error as ExactEVMError { return error.reason } catch { return .unexpectedVerifyError }
+            }
+            let good = try await transaction(amount: 10_000)
+            #expect(try await facilitator.verifySVM(transaction: good, requirements) == payer.base58)
+            #expect(await reason { _ = try await facilitator.verifySVM(transaction: try await transaction(amount: 9_999), requirements) } == .valueMismatch)
+            let elsewhere = try SolanaPublicKey(privateKey: Array(SHA256.hash(data: Data("other-\(UUID())".utf8))))
+            #expect(await reason { _ = try await facilitator.verifySVM(transaction: try await transaction(amount: 10_000, to: elsewhere), requirements) } == .recipientMismatch)
+            #expect(await reason { _ = try await facilitator.verifySVM(transaction: try await transaction(amount: 10_000, sign: false), requirements) } == .signature)
+            #expect(await reason { _ = try await facilitator.verifySVM(transaction: try await transaction(amount: 10_000, feePayerKey: payer), requirements) } == .invalidPayload)
+
+            // Submitted once: pending until confirmed, then the same body reconciles to success, then replays are refused.
+            let first = try await facilitator.settleSVM(transaction: good, requirements, businessID: "biz_sol")
+            let confirmed: X402Settlement
+            if first.success {
+                confirmed = first
+            } else {
+                #expect(first.reason == .settlementPending && !first.transaction.isEmpty, "\(first)")
+                _ = try await rpc.call("shim_advanceSlots", [.number("2")])
+                confirmed = try await facilitator.settleSVM(transaction: good, requirements, businessID: "biz_sol")
+            }
+            #expect(confirmed.success && !confirmed.transaction.isEmpty, "\(confirmed)")
+            #expect(try await node.tokenBalance(asset: "USDC_SOL", wallet: payTo.base58) == 10_000)
+            let replay = try await facilitator.settleSVM(transaction: good, requirements, businessID: "biz_sol")
+            #expect(!replay.success && replay.reason == .duplicateSettlement)
+            #expect(await reason { _ = try await facilitator.verifySVM(transaction: good, requirements) } == .duplicateSettlement)
+            #expect(try await node.tokenBalance(asset: "USDC_SOL", wallet: payTo.base58) == 10_000)
+        }
+    }
+}

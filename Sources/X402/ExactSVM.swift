@@ -1,0 +1,120 @@
+import Chains
+import Foundation
+import RailyardCrypto
+import Storage
+
+/// Solana `exact` (x402 SVM scheme): the client sends a transaction it signed as the token owner,
+/// with Railyard's fee payer as the first account; the facilitator checks its layout as the
+/// specification describes, co-signs as fee payer and submits it.
+///
+/// Layout accepted: SetComputeUnitLimit, SetComputeUnitPrice (at most 5 lamports per compute
+/// unit), one SPL Token / Token-2022 `TransferChecked` of exactly the price of `asset` to the
+/// associated token account of `payTo`, then up to three Memo instructions. The fee payer appears in
+/// no instruction, so the facilitator pays fees and nothing else.
+public struct SVMExact: Sendable {
+    public let network: X402Network
+    let node: SolanaChain
+    let custody: CustodyVault
+    let db: Database
+    let decimals: UInt8
+
+    static let computeBudget = SolanaPublicKey(constant: "ComputeBudget111111111111111111111111111111")
+    static let memo = SolanaPublicKey(constant: "MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr")
+    static let maxMicroLamportsPerUnit: UInt64 = 5_000_000
+
+    public init(network: X402Network, node: SolanaChain, custody: CustodyVault, db: Database, decimals: UInt8 = 6) {
+        self.network = network
+        self.node = node
+        self.custody = custody
+        self.db = db
+        self.decimals = decimals
+    }
+
+    /// The x402 network of a Solana node's USDC (`mint`): the published CAIP-2 ids on mainnet and devnet.
+    public static func network(_ deployment: ChainDeployment, mint: String, feePayer: String) -> X402Network {
+        let (name, caip2) = deployment == .mainnet ? ("solana", "solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp")
+            : deployment == .testnet ? ("solana-devnet", "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1") : ("solana-\(deployment.rawValue)", "solana:railyard-\(deployment.rawValue)")
+        return X402Network(v1Name: name, caip2: caip2, chain: "SOL", chainID: 0, asset: "USDC_SOL", contract: mint, tokenName: "", tokenVersion: "",
+                           kind: .svmExact, feePayer: feePayer)
+    }
+
+    /// The fee payer clients must name (`extra.feePayer`), the platform's Solana gas key (registered by App).
+    func feePayer() async throws -> String {
+        guard let feePayer = network.feePayer else { throw ExactEVMError(.invalidNetwork, "no Solana fee payer is configured") }
+        return feePayer
+    }
+
+    static func u64(_ bytes: ArraySlice<UInt8>) -> UInt64 { bytes.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
+
+    /// Checks the transaction against the requirements; returns it and the transfer authority (the payer).
+    public func verify(transaction base64: String, _ requirements: ExactRequirements) async throws(ExactEVMError) -> (SolanaWireTransaction, String) {
+        guard requirements.scheme == "exact" else { throw ExactEVMError(.unsupportedScheme, "only the exact scheme is supported") }
+        guard network.matches(requirements.network) else { throw ExactEVMError(.networkMismatch, "\(requirements.network) is not \(network.caip2)") }
+        guard requirements.asset == network.contract else { throw ExactEVMError(.assetMismatch, "asset \(requirements.asset) is not the mint \(network.contract)") }
+        let required = try ExactPayment.canonical(requirements.amount, "amount")
+        guard let bytes = Data(base64Encoded: base64), let transaction = try? SolanaWireTransaction(serialized: Array(bytes)) else {
+            throw ExactEVMError(.invalidPayload, "payload.transaction is not a base64 Solana transaction")
+        }
+        guard transaction.addressTableLookups == 0 else { throw ExactEVMError(.invalidPayload, "address lookup tables are not accepted") }
+        let feePayerAddress: String
+        do { feePayerAddress = try await feePayer() } catch { throw ExactEVMError(.unexpectedVerifyError, "\(error)") }
+        guard transaction.accountKeys.first?.base58 == feePayerAddress else {
+            throw ExactEVMError(.invalidPayload, "the fee payer must be \(feePayerAddress) (extra.feePayer)")
+        }
+        let keys = transaction.accountKeys
+        let instructions = transaction.instructions
+        guard (3...6).contains(instructions.count) else { throw ExactEVMError(.invalidPayload, "expected 3-6 instructions, got \(instructions.count)") }
+        func program(_ index: Int) -> SolanaPublicKey { keys[Int(instructions[index].programIDIndex)] }
+        // The fee payer pays fees only: it is in no instruction's accounts.
+        guard instructions.allSatisfy({ !$0.accountIndices.contains(0) && $0.programIDIndex != 0 }) else {
+            throw ExactEVMError(.invalidPayload, "the fee payer appears in an instruction")
+        }
+        guard program(0) == Self.computeBudget, instructions[0].data.first == 2, instructions[0].data.count == 5 else {
+            throw ExactEVMError(.invalidPayload, "instruction 1 must be ComputeBudget SetComputeUnitLimit")
+        }
+        guard program(1) == Self.computeBudget, instructions[1].data.first == 3, instructions[1].data.count == 9 else {
+            throw ExactEVMError(.invalidPayload, "instruction 2 must be ComputeBudget SetComputeUnitPrice")
+        }
+        guard Self.u64(instructions[1].data[1...]) <= Self.maxMicroLamportsPerUnit else { throw ExactEVMError(.invalidPayload, "the compute unit price is too high") }
+        let transfer = instructions[2]
+        let tokenProgram = program(2)
+        guard tokenProgram == Solana.tokenProgramID || tokenProgram == Solana.token2022ProgramID, transfer.data.count == 10, transfer.data[0] == 12,
+              transfer.accountIndices.count >= 4 else {
+            throw ExactEVMError(.invalidPayload, "instruction 3 must be an SPL Token TransferChecked")
+        }
+        let source = keys[Int(transfer.accountIndices[0])], mint = keys[Int(transfer.accountIndices[1])]
+        let destination = keys[Int(transfer.accountIndices[2])], authority = keys[Int(transfer.accountIndices[3])]
+        for extra in instructions.dropFirst(3) where keys[Int(extra.programIDIndex)] != Self.memo {
+            throw ExactEVMError(.invalidPayload, "only Memo instructions may follow the transfer")
+        }
+        guard mint.base58 == network.contract else { throw ExactEVMError(.assetMismatch, "the transfer moves mint \(mint.base58)") }
+        guard transfer.data[9] == decimals else { throw ExactEVMError(.invalidPayload, "the transfer asserts \(transfer.data[9]) decimals") }
+        let payTo: SolanaPublicKey
+        do { payTo = try SolanaPublicKey(base58: requirements.payTo) } catch { throw ExactEVMError(.invalidPaymentRequirements, "payTo is not a Solana address") }
+        guard let expected = try? Solana.associatedTokenAddress(wallet: payTo, mint: mint, tokenProgramID: tokenProgram), destination == expected else {
+            throw ExactEVMError(.recipientMismatch, "the transfer does not go to the token account of \(requirements.payTo)")
+        }
+        guard Word256(Self.u64(transfer.data[1..<9])) == required else {
+            throw ExactEVMError(.valueMismatch, "the transfer moves \(Self.u64(transfer.data[1..<9])), the price is \(required)")
+        }
+        guard authority.base58 != feePayerAddress, source.base58 != feePayerAddress else { throw ExactEVMError(.invalidPayload, "the fee payer cannot be the payer") }
+        guard transaction.isSigned(by: authority) else { throw ExactEVMError(.signature, "the transfer authority \(authority.base58) did not sign") }
+        do {
+            let held = try await node.tokenBalance(asset: network.asset, wallet: authority.base58)
+            guard Word256(UInt64(clamping: held)) >= required else { throw ExactEVMError(.insufficientFunds, "the payer holds \(held)") }
+        } catch let error as ExactEVMError {
+            throw error
+        } catch {
+            throw ExactEVMError(.unexpectedVerifyError, "the Solana node could not be read: \(error)")
+        }
+        return (transaction, authority.base58)
+    }
+
+    /// Co-signs as fee payer and submits; returns the transaction signature.
+    func submit(_ transaction: SolanaWireTransaction) async throws -> String {
+        var signed = transaction
+        let key = try await custody.signingKey(db, chain: .sol, address: try await feePayer())
+        try signed.sign(privateKey: key)
+        return try await node.broadcast(signed.base64)
+    }
+}
