@@ -180,7 +180,11 @@ let package = Package(
         ),
         .testTarget(
             name: "X402Tests",
-            dependencies: ["X402", "Chains", "Storage", "RailyardCrypto", "TestSupport", "Ledger", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "X402", "Chains", "Storage", "RailyardCrypto", "TestSupport", "Ledger", "Money", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
             swiftSettings: settings
         ),
         .testTarget(

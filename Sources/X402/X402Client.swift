@@ -82,12 +82,18 @@ public struct X402Client: Sendable {
         public var payUTXO: (@Sendable (String, String, Int128, String) async throws -> String)?
         /// Pays a BOLT 11 invoice and returns the preimage (hex).
         public var payLightning: (@Sendable (String) async throws -> String)?
+        /// Ed25519 key (32-byte seed) of a Solana token owner, and where to get a recent blockhash.
+        public var solanaKey: [UInt8]?
+        public var solanaBlockhash: (@Sendable () async throws -> String)?
 
         public init(evmKey: [UInt8]? = nil, payUTXO: (@Sendable (String, String, Int128, String) async throws -> String)? = nil,
-                    payLightning: (@Sendable (String) async throws -> String)? = nil) {
+                    payLightning: (@Sendable (String) async throws -> String)? = nil,
+                    solanaKey: [UInt8]? = nil, solanaBlockhash: (@Sendable () async throws -> String)? = nil) {
             self.evmKey = evmKey
             self.payUTXO = payUTXO
             self.payLightning = payLightning
+            self.solanaKey = solanaKey
+            self.solanaBlockhash = solanaBlockhash
         }
     }
 
@@ -146,6 +152,8 @@ public struct X402Client: Sendable {
         throw X402ClientError.noPayableOption(reasons.isEmpty ? "the server offered nothing this wallet pays with" : reasons.joined(separator: "; "))
     }
 
+    static func littleEndian(_ value: UInt64, bytes: Int) -> [UInt8] { (0..<bytes).map { UInt8(truncatingIfNeeded: value >> (8 * UInt64($0))) } }
+
     /// The version and the `accepts` list of a 402 answer (the v2 header wins over a v1 body).
     static func paymentOptions(_ response: X402HTTPResponse) throws -> (Int, [JSONValue]) {
         if let header = response.header("PAYMENT-REQUIRED") {
@@ -168,9 +176,10 @@ public struct X402Client: Sendable {
         }
         let isEVM = network.hasPrefix("eip155:") || requirement["extra"]?["chainId"] != nil
         let isLightning = network == "lightning" || network.hasPrefix("bolt11:")
-        let assetCode = isEVM ? "USDC" : asset.uppercased()
+        let isSolana = network.hasPrefix("solana")
+        let assetCode = isEVM || isSolana ? "USDC" : asset.uppercased()
         // Lightning amounts are millisatoshis: BTC with 11 decimals.
-        let decimals = isEVM ? 6 : isLightning ? 11 : (AssetRegistry.asset(assetCode)?.decimals ?? 8)
+        let decimals = isEVM || isSolana ? 6 : isLightning ? 11 : (AssetRegistry.asset(assetCode)?.decimals ?? 8)
         // Budget: amount × price ≤ maxUSD, exactly (both sides as integers in 10^-(decimals + price digits)).
         let price = try await usdPrice(assetCode)
         let cost = try Amount(minorUnits: amount).converted(fromDecimals: decimals, rate: price, toDecimals: 6, rounding: .up).minorUnits
@@ -200,6 +209,26 @@ public struct X402Client: Sendable {
                 "from": .string(authorization.from), "to": .string(payTo), "value": .string(amountText), "validAfter": .string(authorization.validAfter.decimalString),
                 "validBefore": .string(authorization.validBefore.decimalString), "nonce": .string(Hex.encode(nonce, prefix: true)),
             ])])
+        } else if isSolana {
+            guard let key = wallet.solanaKey, let blockhash = wallet.solanaBlockhash else { throw X402ClientError.noPayableOption("no Solana key for \(network)") }
+            guard let feePayerText = requirement["extra"]?["feePayer"]?.stringValue, let feePayer = try? SolanaPublicKey(base58: feePayerText),
+                  let mint = try? SolanaPublicKey(base58: asset), let payee = try? SolanaPublicKey(base58: payTo) else {
+                throw X402ClientError.noPayableOption("\(network) needs extra.feePayer, a mint and a Solana payTo")
+            }
+            let owner = try SolanaPublicKey(privateKey: key)
+            let tokenDecimals = UInt8(requirement["extra"]?["decimals"]?.numberText.flatMap { Int($0) } ?? 6)
+            let computeBudget = SolanaPublicKey(constant: "ComputeBudget111111111111111111111111111111")
+            let instructions = [
+                Solana.Instruction(programID: computeBudget, accounts: [], data: [2] + Self.littleEndian(UInt64(200_000), bytes: 4)),
+                Solana.Instruction(programID: computeBudget, accounts: [], data: [3] + Self.littleEndian(UInt64(1_000), bytes: 8)),
+                Solana.TokenProgram.transferChecked(source: try Solana.associatedTokenAddress(wallet: owner, mint: mint), mint: mint,
+                                                    destination: try Solana.associatedTokenAddress(wallet: payee, mint: mint), owner: owner,
+                                                    amount: UInt64(amount), decimals: tokenDecimals),
+            ]
+            // The facilitator pays the fee and co-signs; the payer signs only as the token owner.
+            var transaction = Solana.Transaction(message: try Solana.Message(instructions: instructions, payer: feePayer, recentBlockhash: try await blockhash()))
+            try transaction.sign(privateKey: key)
+            payload = .object(["transaction": .string(transaction.base64)])
         } else if isLightning {
             guard let payLightning = wallet.payLightning else { throw X402ClientError.noPayableOption("no Lightning wallet for \(network)") }
             payload = .object(["preimage": .string(try await payLightning(payTo))])

@@ -1,7 +1,11 @@
 import Chains
 import Crypto
 import Foundation
+import Hummingbird
+import HTTPTypes
+import HummingbirdTesting
 import Ledger
+import Money
 import RailyardCrypto
 import Storage
 import Testing
@@ -356,8 +360,36 @@ struct X402SVMTests {
             #expect(try await node.tokenBalance(asset: "USDC_SOL", wallet: payTo.base58) == 10_000)
             let replay = try await facilitator.settleSVM(transaction: good, requirements, businessID: "biz_sol")
             #expect(!replay.success && replay.reason == .duplicateSettlement)
+
+            // The Swift client pays a middleware-protected route on Solana (slots advance in the background,
+            // as a real cluster's do, so the settlement reaches a confirmed commitment).
+            let router = Router()
+            router.add(middleware: X402PaywallMiddleware<BasicRequestContext>(
+                facilitator: InProcessFacilitatorClient(facilitator: facilitator, businessID: "biz_sol"),
+                options: { _ in [PaymentOption(network: network, amount: "20000", payTo: payTo.base58)] },
+                resource: { _ in PaidResource(url: "http://localhost/sol", description: "Solana-paid") }))
+            router.get("/sol") { _, _ -> String in "paid on \(X402Payment.current?.network ?? "?")" }
+            let ticker = Task { while !Task.isCancelled { _ = try? await rpc.call("shim_advanceSlots", [.number("1")]); try? await Task.sleep(for: .milliseconds(100)) } }
+            defer { ticker.cancel() }
+            try await Application(router: router).test(.router) { client in
+                struct Transport: X402Transport {
+                    let client: any TestClientProtocol
+                    func send(_ request: X402HTTPRequest) async throws -> X402HTTPResponse {
+                        var headers = HTTPFields()
+                        for (name, value) in request.headers { headers[HTTPField.Name(name)!] = value }
+                        let response = try await client.execute(uri: "/sol", method: .get, headers: headers)
+                        return X402HTTPResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name.canonicalName, $0.value) },
+                                                body: Array(response.body.readableBytesView))
+                    }
+                }
+                let payer = X402Client(transport: Transport(client: client), wallet: .init(solanaKey: payerKey, solanaBlockhash: { try await node.latestBlockhash() }),
+                                       maxUSD: ExactDecimal(1), usdPrice: { _ in ExactDecimal(1) })
+                let outcome = try await payer.fetch(X402HTTPRequest(url: "http://localhost/sol"))
+                #expect(outcome.response.status == 200 && String(decoding: outcome.response.body, as: UTF8.self) == "paid on \(network.caip2)",
+                        "\(String(decoding: outcome.response.body, as: UTF8.self))")
+            }
+            #expect(try await node.tokenBalance(asset: "USDC_SOL", wallet: payTo.base58) == 30_000)
             #expect(await reason { _ = try await facilitator.verifySVM(transaction: good, requirements) } == .duplicateSettlement)
-            #expect(try await node.tokenBalance(asset: "USDC_SOL", wallet: payTo.base58) == 10_000)
         }
     }
 }
