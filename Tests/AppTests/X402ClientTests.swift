@@ -26,9 +26,6 @@ struct RouterTransport: X402Transport {
 /// Railyard's own paying client (`x402fetch`) against Railyard's own paywall.
 @Suite("x402 paying client", .serialized)
 struct X402ClientTests {
-    static let env = ProcessInfo.processInfo.environment
-    static let evmURL = env["RAILYARD_TEST_EVM_RPC_URL"].flatMap { $0.isEmpty ? nil : $0 }
-    static let usdc = env["RAILYARD_TEST_USDC_CONTRACT"].flatMap { $0.isEmpty ? nil : $0 }
     static let btcWallet = "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu"
 
     @Test func theClientPaysADevnetBitcoinResourceWithATxid() async throws {
@@ -124,23 +121,13 @@ struct X402ClientTests {
         }
     }
 
-    @Test(.enabled(if: evmURL != nil && usdc != nil, "needs the EVM harness"))
+    @Test(.enabled(if: EVMHarness.available, "needs the EVM harness"))
     func theClientPaysAnEVMResourceWithAnAuthorization() async throws {
-        let contract = Self.usdc!
         try await Receiver.with { upstream in
-            try await TestApp.with(configure: { config in
-                config.network = .regtest
-                config.chainRPCURLs["ETH"] = Self.evmURL!
-                config.tokenContracts["USDC_ETH"] = contract
-            }) { app, api in
-                let rpc = try JSONRPCClient(url: Self.evmURL!)
-                let funded = try #require(try await rpc.call("eth_accounts").arrayValue?.first?.stringValue)
-                let gas = try #require((try await api.call(.get, "/api/x402/supported").object("signers")["eip155:*"] as? [String])?.first)
-                _ = try await rpc.call("eth_sendTransaction", [.object(["from": .string(funded), "to": .string(gas), "value": .string("0x8ac7230489e80000")])])
-                let payerKey = Secp256k1.generatePrivateKey()
-                let payer = try Ethereum.address(privateKey: payerKey)
-                _ = try await rpc.call("eth_sendTransaction", [.object(["from": .string(funded), "to": .string(contract),
-                                                                        "data": .string(Hex.encode(try ERC20.transfer(to: payer, amount: Word256(5_000_000)), prefix: true))])])
+            try await TestApp.with(configure: EVMHarness.configure) { app, api in
+                let evm = try await EVMHarness.connect()
+                try await evm.fundGas(api)
+                let (payerKey, _) = try await evm.fundedPayer(5_000_000)
                 let payTo = try Ethereum.address(privateKey: Secp256k1.generatePrivateKey())
                 let session = try await api.merchant()
                 let business = try await api.business(session, json: #"{"name":"API shop","wallet_address":"\#(payTo)"}"#)
@@ -152,8 +139,7 @@ struct X402ClientTests {
                                         usdPrice: { try await rates.usdPrice($0) })
                 let outcome = try await client.fetch(X402HTTPRequest(url: "http://localhost/x402/r/\(id)"))
                 #expect(outcome.response.status == 200 && outcome.paidNetwork == "eip155:31337" && outcome.settlement?["success"] == .bool(true))
-                let node = try EVMChain(chain: "ETH", rpc: rpc, tokens: [:])
-                #expect(try await node.tokenBalance(contract: contract, owner: payTo) > 0 && upstream.requests.count == 1)
+                #expect(try await evm.balance(payTo) > 0 && upstream.requests.count == 1)
             }
         }
     }

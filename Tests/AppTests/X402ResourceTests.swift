@@ -9,10 +9,6 @@ import TestSupport
 /// The no-code paywall: resources defined over the API, served at /x402/r/:id as 402 until paid.
 @Suite("x402 paid resources", .serialized)
 struct X402ResourceTests {
-    static let env = ProcessInfo.processInfo.environment
-    static let evmURL = env["RAILYARD_TEST_EVM_RPC_URL"].flatMap { $0.isEmpty ? nil : $0 }
-    static let usdc = env["RAILYARD_TEST_USDC_CONTRACT"].flatMap { $0.isEmpty ? nil : $0 }
-
     @Test func resourcesAreValidatedAndBelongToOneBusiness() async throws {
         try await TestApp.with { _, api in
             let session = try await api.merchant()
@@ -76,23 +72,13 @@ struct X402ResourceTests {
         }
     }
 
-    @Test(.enabled(if: evmURL != nil && usdc != nil, "needs the EVM harness"))
+    @Test(.enabled(if: EVMHarness.available, "needs the EVM harness"))
     func aResourceIsPaidWithV1AndV2HeadersAndProxied() async throws {
-        let contract = Self.usdc!
         try await Receiver.with { upstream in
-            try await TestApp.with(configure: { config in
-                config.network = .regtest
-                config.chainRPCURLs["ETH"] = Self.evmURL!
-                config.tokenContracts["USDC_ETH"] = contract
-            }) { _, api in
-                let rpc = try JSONRPCClient(url: Self.evmURL!)
-                let funded = try #require(try await rpc.call("eth_accounts").arrayValue?.first?.stringValue)
-                let gas = try #require((try await api.call(.get, "/api/x402/supported").object("signers")["eip155:*"] as? [String])?.first)
-                _ = try await rpc.call("eth_sendTransaction", [.object(["from": .string(funded), "to": .string(gas), "value": .string("0x8ac7230489e80000")])])
-                let payerKey = Secp256k1.generatePrivateKey()
-                let payer = try Ethereum.address(privateKey: payerKey)
-                _ = try await rpc.call("eth_sendTransaction", [.object(["from": .string(funded), "to": .string(contract),
-                                                                        "data": .string(Hex.encode(try ERC20.transfer(to: payer, amount: Word256(5_000_000)), prefix: true))])])
+            try await TestApp.with(configure: EVMHarness.configure) { _, api in
+                let evm = try await EVMHarness.connect()
+                try await evm.fundGas(api)
+                let (payerKey, _) = try await evm.fundedPayer(5_000_000)
                 let payTo = try Ethereum.address(privateKey: Secp256k1.generatePrivateKey())
                 let session = try await api.merchant()
                 let business = try await api.business(session, json: #"{"name":"API shop","wallet_address":"\#(payTo)"}"#)
@@ -116,17 +102,7 @@ struct X402ResourceTests {
                 #expect(v2["x402Version"] == .number("2") && v2["accepts"]?.arrayValue?.first?["amount"]?.stringValue == amount)
                 #expect(upstream.requests.isEmpty, "nothing reaches the upstream before payment")
 
-                func signed(_ value: String) throws -> JSONValue {
-                    let authorization = EIP3009.Authorization(from: payer, to: payTo, value: try Word256(decimal: value), validAfter: .zero,
-                                                              validBefore: Word256(UInt64(Date().timeIntervalSince1970) + 600),
-                                                              nonce: Array(SHA256.hash(data: Data(UUID().uuidString.utf8))))
-                    let domain = EIP3009.Domain(name: "USD Coin", version: "2", chainId: 31_337, verifyingContract: contract)
-                    let signature = try EIP3009.transferWithAuthorization(authorization, domain: domain).sign(privateKey: payerKey)
-                    return .object(["signature": .string(Hex.encode(signature, prefix: true)), "authorization": .object([
-                        "from": .string(payer), "to": .string(payTo), "value": .string(value), "validAfter": .string("0"),
-                        "validBefore": .string(authorization.validBefore.decimalString), "nonce": .string(Hex.encode(authorization.nonce, prefix: true)),
-                    ])])
-                }
+                func signed(_ value: String) throws -> JSONValue { try evm.signedPayload(key: payerKey, payTo: payTo, value: value) }
                 // v2: PAYMENT-SIGNATURE with the accepted requirement.
                 let accepted = try #require(v2["accepts"]?.arrayValue?.first)
                 let v2Payment = JSONValue.object(["x402Version": .number("2"), "accepted": accepted, "payload": try signed(amount)])
@@ -150,8 +126,7 @@ struct X402ResourceTests {
                                               "payload": try signed(String(Int(amount)! - 1))])
                 #expect(try await api.call(.get, "/x402/r/\(id)", headers: [("X-PAYMENT", Data(short.serialized.utf8).base64EncodedString())]).status.code == 402)
 
-                let node = try EVMChain(chain: "ETH", rpc: rpc, tokens: [:])
-                #expect(try await node.tokenBalance(contract: contract, owner: payTo) == 2 * Int128(amount)!)
+                #expect(try await evm.balance(payTo) == 2 * Int128(amount)!)
                 let history = try await api.call(.get, "/api/x402/payments?business_id=\(business)", token: session)
                 #expect(history.array("payments").count == 2 && history.array("payments").allSatisfy {
                     $0["resource_id"] as? String == id && $0["status"] as? String == "settled" && ($0["amount_decimal"] as? String)?.hasPrefix("0.") == true },

@@ -10,10 +10,6 @@ import Testing
 /// harness) real settlement of EIP-3009 authorizations with the commission booked in the ledger.
 @Suite("x402 facilitator API", .serialized)
 struct X402RouteTests {
-    static let env = ProcessInfo.processInfo.environment
-    static let evmURL = env["RAILYARD_TEST_EVM_RPC_URL"].flatMap { $0.isEmpty ? nil : $0 }
-    static let usdc = env["RAILYARD_TEST_USDC_CONTRACT"].flatMap { $0.isEmpty ? nil : $0 }
-
     static func standardBody(network: String, payload: String = #"{"x402Version":2}"#) -> String {
         #"{"x402Version":2,"paymentPayload":\#(payload),"paymentRequirements":{"scheme":"exact","network":"\#(network)","amount":"10000","asset":"0x036CbD53842c5426634e7929541eC2318f3dCF7e","payTo":"0x209693Bc6afc0C5328bA36FaF03C514EF312287C","maxTimeoutSeconds":60}}"#
     }
@@ -45,41 +41,22 @@ struct X402RouteTests {
         }
     }
 
-    @Test(.enabled(if: evmURL != nil && usdc != nil, "needs the EVM harness"))
+    @Test(.enabled(if: EVMHarness.available, "needs the EVM harness"))
     func standardAndDocumentedShapesVerifyAndSettleOnTheEVMServer() async throws {
-        let contract = Self.usdc!
-        try await TestApp.with(configure: { config in
-            config.network = .regtest
-            config.chainRPCURLs["ETH"] = Self.evmURL!
-            config.tokenContracts["USDC_ETH"] = contract
-        }) { app, api in
-            let rpc = try JSONRPCClient(url: Self.evmURL!)
-            let funded = try #require(try await rpc.call("eth_accounts").arrayValue?.first?.stringValue)
+        try await TestApp.with(configure: EVMHarness.configure) { app, api in
+            let evm = try await EVMHarness.connect()
+            let contract = evm.contract
             let supported = try await api.call(.get, "/api/x402/supported")
             #expect(supported.array("kinds").compactMap { $0["network"] as? String }.filter { $0.hasPrefix("eip155:") } == ["eip155:31337"], "\(supported.text)")
-            let gas = try #require((supported.object("signers")["eip155:*"] as? [String])?.first)
-            _ = try await rpc.call("eth_sendTransaction", [.object(["from": .string(funded), "to": .string(gas), "value": .string("0x8ac7230489e80000")])])
-            let payerKey = Secp256k1.generatePrivateKey()
-            let payer = try Ethereum.address(privateKey: payerKey)
-            let fund = try ERC20.transfer(to: payer, amount: Word256(1_000_000))
-            _ = try await rpc.call("eth_sendTransaction", [.object(["from": .string(funded), "to": .string(contract), "data": .string(Hex.encode(fund, prefix: true))])])
+            try await evm.fundGas(api)
+            let (payerKey, payer) = try await evm.fundedPayer(1_000_000)
             let payTo = try Ethereum.address(privateKey: Secp256k1.generatePrivateKey())
 
             let session = try await api.merchant()
             let business = try await api.business(session)
             let key = try await api.apiKey(session, business: business)
 
-            func signed(_ value: UInt64) throws -> JSONValue {
-                let authorization = EIP3009.Authorization(from: payer, to: payTo, value: Word256(value), validAfter: .zero,
-                                                          validBefore: Word256(UInt64(Date().timeIntervalSince1970) + 600),
-                                                          nonce: Array(SHA256.hash(data: Data(UUID().uuidString.utf8))))
-                let domain = EIP3009.Domain(name: "USD Coin", version: "2", chainId: 31_337, verifyingContract: contract)
-                let signature = try EIP3009.transferWithAuthorization(authorization, domain: domain).sign(privateKey: payerKey)
-                return .object(["signature": .string(Hex.encode(signature, prefix: true)), "authorization": .object([
-                    "from": .string(payer), "to": .string(payTo), "value": .string(String(value)), "validAfter": .string("0"),
-                    "validBefore": .string(authorization.validBefore.decimalString), "nonce": .string(Hex.encode(authorization.nonce, prefix: true)),
-                ])])
-            }
+            func signed(_ value: UInt64) throws -> JSONValue { try evm.signedPayload(key: payerKey, payTo: payTo, value: String(value)) }
             let requirements = JSONValue.object([
                 "scheme": .string("exact"), "network": .string("eip155:31337"), "amount": .string("250000"), "asset": .string(contract),
                 "payTo": .string(payTo), "maxTimeoutSeconds": .number("60"), "extra": .object(["name": .string("USD Coin"), "version": .string("2")]),
@@ -114,8 +91,7 @@ struct X402RouteTests {
             #expect(documentedSettle["settled"] as? Bool == true && (documentedSettle["txHash"] as? String)?.hasPrefix("0x") == true
                     && documentedSettle["asset"] as? String == "USDC", "\(documentedSettle.text)")
 
-            let node = try EVMChain(chain: "ETH", rpc: rpc, tokens: [:])
-            #expect(try await node.tokenBalance(contract: contract, owner: payTo) == 750_000)
+            #expect(try await evm.balance(payTo) == 750_000)
             // 1% Starter commission on 750,000: 7,500 owed by the business.
             let receivable = try await app.railyard.db.read { try await app.railyard.ledger.account("x402:fees_receivable:\(business):USDC_ETH", in: $0) }
             #expect(receivable?.debitsPosted == 7_500)
