@@ -140,3 +140,31 @@ public enum EIP3009 {
         }
     }
 }
+
+extension EIP3009 {
+    /// keccak256("TransferWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,bytes32 nonce)")
+    public static let transferWithAuthorizationTypeHash = Keccak256.hash(Array(
+        "TransferWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,bytes32 nonce)".utf8))
+
+    /// The token domain's separator (compute once per token and reuse with ``transferDigest(_:domainSeparator:)``).
+    public static func domainSeparator(_ domain: Domain) throws(EIP712.Error) -> [UInt8] {
+        let authorization = Authorization(from: domain.verifyingContract, to: domain.verifyingContract, value: .zero, validAfter: .zero, validBefore: .zero,
+                                          nonce: [UInt8](repeating: 0, count: 32))
+        return try transferWithAuthorization(authorization, domain: domain).domainSeparator()
+    }
+
+    /// The EIP-712 digest of a `TransferWithAuthorization`, encoded directly (the same bytes the generic
+    /// ``TypedData`` encoder produces, without building the typed-data document per call).
+    public static func transferDigest(_ authorization: Authorization, domainSeparator: [UInt8]) throws(EIP712.Error) -> [UInt8] {
+        guard authorization.nonce.count == 32, domainSeparator.count == 32 else { throw EIP712.Error("EIP-3009 nonce and domain separator must be 32 bytes") }
+        var encoded = transferWithAuthorizationTypeHash
+        encoded.reserveCapacity(7 * 32)
+        for address in [authorization.from, authorization.to] {
+            let bytes: [UInt8]
+            do { bytes = try Ethereum.addressBytes(address) } catch { throw EIP712.Error("invalid address \(address): \(error)") }
+            encoded += [UInt8](repeating: 0, count: 12) + bytes
+        }
+        encoded += authorization.value.bytes + authorization.validAfter.bytes + authorization.validBefore.bytes + authorization.nonce
+        return Keccak256.hash([0x19, 0x01] + domainSeparator + Keccak256.hash(encoded))
+    }
+}

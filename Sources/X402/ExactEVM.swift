@@ -148,9 +148,18 @@ public struct ExactEVMVerifier: Sendable {
     /// Seconds a settlement needs after verification (the reference facilitators use 6).
     let validBeforeMargin: Int64 = 6
 
+    /// Each network's token domain separator, computed once.
+    let domainSeparators: [String: [UInt8]]
+
     public init(networks: [X402Network], nodes: [String: EVMChain]) {
         self.networks = networks
         self.nodes = nodes
+        var separators: [String: [UInt8]] = [:]
+        for network in networks {
+            let domain = EIP3009.Domain(name: network.tokenName, version: network.tokenVersion, chainId: UInt64(network.chainID), verifyingContract: network.contract)
+            separators[network.caip2] = try? EIP3009.domainSeparator(domain)
+        }
+        self.domainSeparators = separators
     }
 
     public func network(named name: String) -> X402Network? { networks.first { $0.matches(name) } }
@@ -200,11 +209,11 @@ public struct ExactEVMVerifier: Sendable {
         guard authorization.validBefore >= Word256(UInt64(max(0, now + validBeforeMargin))) else {
             throw ExactEVMError(.validBefore, "the authorization expires before it can be settled")
         }
-        let domain = EIP3009.Domain(name: network.tokenName, version: network.tokenVersion, chainId: UInt64(network.chainID), verifyingContract: network.contract)
         let signer: String
         do {
             guard payment.signature.count == 65 else { throw ExactEVMError(.signature, "only 65-byte EOA signatures are supported") }
-            signer = try EIP3009.transferWithAuthorization(authorization, domain: domain).recoverSigner(signature: payment.signature)
+            guard let separator = domainSeparators[network.caip2] else { throw ExactEVMError(.invalidNetwork, "no token domain for \(network.caip2)") }
+            signer = try Ethereum.recoverAddress(digest: try EIP3009.transferDigest(authorization, domainSeparator: separator), signature: payment.signature)
         } catch let error as ExactEVMError {
             throw error
         } catch {

@@ -381,3 +381,24 @@ import Testing
         #expect(throws: Never.self) { try JSONValue.parse(ok) }
     }
 }
+
+/// The direct EIP-3009 encoder (used per verification) gives the generic encoder's digest: pinned to
+/// the eth-account vector above and cross-checked on random authorizations.
+@Suite struct EIP3009DirectDigestTests {
+    @Test func directDigestMatchesTheGenericEncoder() throws {
+        let separator = try EIP3009.domainSeparator(EIP3009Tests.usdc)
+        #expect(hex(separator) == "06c37168a7db5138defc7866392bb87a741f9b3d104deb5094588ce041cae335")
+        #expect(hex(EIP3009.transferWithAuthorizationTypeHash) == "7c7c6cdb67a18743f49ec6fa9b35f50d52ed05cbed4cc592e13b44501c1a2267")
+        #expect(hex(try EIP3009.transferDigest(try EIP3009Tests.authorization(), domainSeparator: separator))
+                == "7ae9a10da5a8539bb616505e928e9a9702b8db5a59d3712325997f101ade8387")
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20 {
+            let authorization = EIP3009.Authorization(
+                from: try Ethereum.address(privateKey: Secp256k1.generatePrivateKey()), to: try Ethereum.address(privateKey: Secp256k1.generatePrivateKey()),
+                value: Word256(UInt64.random(in: 0...UInt64.max, using: &generator)), validAfter: Word256(UInt64.random(in: 0...1 << 40, using: &generator)),
+                validBefore: Word256(UInt64.random(in: 0...1 << 40, using: &generator)), nonce: (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            let generic = try EIP3009.transferWithAuthorization(authorization, domain: EIP3009Tests.usdc).digest()
+            #expect(try EIP3009.transferDigest(authorization, domainSeparator: separator) == generic)
+        }
+    }
+}
