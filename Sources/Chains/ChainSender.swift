@@ -145,12 +145,11 @@ public struct ChainSender: Sendable {
                 _ = try await builder.build(request, context: BuildContext(sendID: id, keys: keys, replacing: nil, bump: nil), db: db) { tx, signed in
                     try await self.storeSigned(tx, id: id, signed)
                 }
-            } catch let error as ChainError {
-                if case .node = error { throw error }
-                try await markFailed(id, error.description)
-                return
-            } catch let error as CustodyVault.Error {
-                try await markFailed(id, error.description)
+            } catch {
+                // A node or database that fails is retried; a request that cannot be built (funds, addresses,
+                // amounts, keys) fails now, before anything is signed, instead of retrying forever.
+                guard Self.isPermanent(error) else { throw error }
+                try await markFailed(id, "\(error)")
                 return
             }
             guard let stored = try await self.record(id) else { return }
@@ -295,6 +294,19 @@ public struct ChainSender: Sendable {
     }
 
     // MARK: internals
+
+    static func isPermanent(_ error: any Error) -> Bool {
+        switch error {
+        case let chain as ChainError:
+            if case .node = chain { return false }
+            return true
+        case is CustodyVault.Error, is AddressError, is BitcoinTransaction.Error, is EthereumTransaction.Error, is Solana.Error,
+             is ABI.Error, is EIP712.Error, is Word256.Error, is DecodingError:
+            return true
+        default:
+            return false
+        }
+    }
 
     static func bumpID(_ id: String) -> String {
         if let range = id.range(of: "~bump", options: .backwards), let n = Int(id[range.upperBound...]) {

@@ -151,4 +151,40 @@ struct CustodySenderTests {
             }
         }
     }
+
+    /// A builder that fails the way its `failure` says.
+    struct FailingBuilder: TransactionBuilder {
+        let devnet: DevnetChain
+        let failure: @Sendable () -> any Error
+        var chain: String { devnet.chain }
+        var adapter: any ChainAdapter { devnet }
+        func build(_ request: SendRequest, context: BuildContext, db: Database,
+                   store: @escaping @Sendable (Transaction, SignedSend) async throws -> Void) async throws -> SignedSend { throw failure() }
+        func broadcast(_ raw: String) async throws -> String { throw ChainError.node("unused") }
+    }
+
+    @Test func unbuildableRequestsFailAtOnceAndNodeOutagesAreRetried() async throws {
+        try await TestDatabase.with(migrations: Self.migrations) { db in
+            let clock = ManualClock()
+            let (devnet, vault, _, deposit) = try await setup(db, clock: clock)
+            let request = SendRequest(id: "s", chain: "LTC", asset: "LTC", from: [deposit.address], outputs: [SendOutput(address: "nowhere", amount: 1_000)])
+            let badAddress = ChainSender(db: db, clock: clock, vault: vault,
+                                         builders: [FailingBuilder(devnet: devnet, failure: { AddressError(reason: "not an LTC address") })])
+            try await badAddress.enqueue(request)
+            try await badAddress.runDue(owner: "w")
+            let failed = try #require(try await badAddress.record("s"))
+            #expect(failed.status == .failed && failed.lastError?.contains("not an LTC address") == true)
+            // A node outage leaves the send queued and its job scheduled again.
+            try await TestDatabase.with(migrations: Self.migrations) { other in
+                let (otherDevnet, otherVault, _, otherDeposit) = try await setup(other, clock: clock)
+                let outage = ChainSender(db: other, clock: clock, vault: otherVault,
+                                         builders: [FailingBuilder(devnet: otherDevnet, failure: { ChainError.node("connection refused") })])
+                try await outage.enqueue(SendRequest(id: "s", chain: "LTC", asset: "LTC", from: [otherDeposit.address], outputs: [SendOutput(address: "x", amount: 1)]))
+                try await outage.runDue(owner: "w")
+                #expect(try await outage.record("s")?.status == .queued)
+                clock.advance(seconds: 600)
+                #expect(try await outage.runDue(owner: "w") == 1)
+            }
+        }
+    }
 }
