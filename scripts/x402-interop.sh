@@ -45,4 +45,28 @@ set +e
 failures=$?
 set -e
 if [ "$failures" -ne 0 ]; then echo "x402-interop: $failures check(s) failed; server log:"; tail -n 40 "$D/serve.log"; exit 1; fi
+
+# v1 (X-PAYMENT) with the SDK's v1 client, which only knows public networks: a second py-evm chain
+# with chain id 1 ("ethereum") carrying the same EIP-3009 token, and a server on mainnet settings.
+HARNESS_PY="$PWD/.venv-harness/bin/python"
+"$HARNESS_PY" Tests/Harness/evm_rpc.py --port 0 --chain-id 1 --deploy Tests/Harness/USDC3009.json --info-file "$D/evm1.json" > "$D/evm1.log" 2>&1 & EVM1_PID=$!
+for _ in $(seq 1 150); do [ -s "$D/evm1.json" ] && break; sleep 0.1; done
+EVM1_URL=$(json '["url"]' < "$D/evm1.json")
+EVM1_TOKEN=$(json '["usdc"]["address"]' < "$D/evm1.json")
+PORT1=$((PORT + 1))
+RAILYARD_NETWORK=mainnet RAILYARD_ETH_RPC_URL="$EVM1_URL" RAILYARD_USDC_ETH_CONTRACT="$EVM1_TOKEN" \
+RAILYARD_BCRYPT_COST=4 RAILYARD_WEBHOOK_ALLOW_PRIVATE=true "$BIN" serve --data-dir "$D/v1" --port "$PORT1" > "$D/serve1.log" 2>&1 & SERVE1_PID=$!
+URL1="http://127.0.0.1:$PORT1"
+for _ in $(seq 1 150); do curl -sf "$URL1/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+TOKEN1=$(curl -sf "$URL1/api/auth/register" -H 'content-type: application/json' -d '{"email":"v1@example.com","password":"correct horse battery"}' | json '["token"]')
+BUSINESS1=$(curl -sf "$URL1/api/businesses" -H "authorization: Bearer $TOKEN1" -H 'content-type: application/json' \
+    -d '{"name":"V1","wallet_address":"0x52908400098527886E0F7030069857D2E4169EE7"}' | json '["business"]["id"]')
+KEY1=$(curl -sf "$URL1/api/businesses/$BUSINESS1/api-keys" -H "authorization: Bearer $TOKEN1" -H 'content-type: application/json' \
+    -d '{"name":"v1","mode":"live"}' | json '["api_key"]["key"]')
+set +e
+"$VENV/bin/python" Tests/Harness/x402_interop_v1.py "$URL1" "$KEY1" "$EVM1_URL" "$EVM1_TOKEN"
+failures=$?
+set -e
+kill "$SERVE1_PID" "$EVM1_PID" 2>/dev/null; wait "$SERVE1_PID" "$EVM1_PID" 2>/dev/null || true
+if [ "$failures" -ne 0 ]; then echo "x402-interop: $failures v1 check(s) failed; server log:"; tail -n 40 "$D/serve1.log"; exit 1; fi
 echo "x402-interop: all checks passed"
