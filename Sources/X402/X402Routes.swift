@@ -92,7 +92,10 @@ public struct X402Feature: Sendable {
             let evm = try await facilitator.signers()
             if !evm.isEmpty { signers["eip155:*"] = .array(evm.map(JSONValue.string)) }
             if let feePayer = facilitator.svm?.network.feePayer { signers["solana:*"] = .array([.string(feePayer)]) }
-            return Self.respond(.object(["kinds": .array(kinds), "extensions": .array([]), "signers": .object(signers)]))
+            // Our documentation promises card (Stripe) payments; the card rail does not exist yet, and we say so.
+            let unsupported = JSONValue.array([.object(["network": .string("stripe"), "scheme": .string("exact"),
+                                                        "reason": .string("card payments need the card rail, which this server does not have yet")])])
+            return Self.respond(.object(["kinds": .array(kinds), "extensions": .array([]), "signers": .object(signers), "unsupported": unsupported]))
         }
 
         router.post("/api/x402/verify") { request, context -> Response in

@@ -22,6 +22,7 @@ struct X402RouteTests {
             #expect(supported.status == .ok && networks == ["bitcoin", "litecoin", "bitcoin-cash", "bip122:railyard-devnet-btc", "bip122:railyard-devnet-ltc",
                                                              "bip122:railyard-devnet-bch", "lightning", "bolt11:devnet"], "\(supported.text)")
             #expect(supported.object("signers").isEmpty)
+            #expect(supported.array("unsupported").first?["network"] as? String == "stripe")
             let body = Self.standardBody(network: "eip155:84532")
             #expect(try await api.call(.post, "/api/x402/verify", json: body).status == .unauthorized)
             #expect(try await api.call(.post, "/api/x402/settle", json: body).status == .unauthorized)
