@@ -79,13 +79,22 @@ curl -s "$RAILYARD_TEST_EVM_RPC_URL" -H 'content-type: application/json' \
     -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_sendTransaction\",\"params\":[{\"from\":\"$FUNDED\",\"to\":\"$RAILYARD_TEST_USDC_CONTRACT\",\"data\":\"$DATA\"}]}" >/dev/null
 "$PY" Benchmarks/x402/make_body.py "$WORK/ours.json" eip155:31337 "$RAILYARD_TEST_USDC_CONTRACT" 0x209693Bc6afc0C5328bA36FaF03C514EF312287C 10000 "$PAYER_KEY"
 "$PY" Benchmarks/x402/make_body.py "$WORK/peer.json" eip155:8453 0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913 0x209693Bc6afc0C5328bA36FaF03C514EF312287C 10000 "$PAYER_KEY"
+# The reference again, with its real web3 signer on the same py-evm node Railyard reads.
+(cd Benchmarks/x402 && X402_PEER_RPC_URL="$RAILYARD_TEST_EVM_RPC_URL" X402_PEER_KEY="$RAILYARD_TEST_EVM_FUNDED_KEY" exec "$PY" peer_server.py 18404) \
+    > "$WORK/peer-chain.log" 2>&1 & pids+=($!)
+for _ in $(seq 1 100); do curl -s localhost:18404/facilitator/supported >/dev/null 2>&1 && break; sleep 0.2; done
 "$PY" Benchmarks/x402/loadgen.py http://127.0.0.1:18403/facilitator "$DURATION" 4 "$WORK/peer.json" > "$WORK/peer-load.txt"
+"$PY" Benchmarks/x402/loadgen.py http://127.0.0.1:18404/facilitator "$DURATION" 4 "$WORK/ours.json" > "$WORK/peer-chain-load.txt"
 "$PY" Benchmarks/x402/loadgen.py http://127.0.0.1:18184/api/x402 "$DURATION" 4 "$WORK/ours.json" "$APIKEY" > "$WORK/ours-load.txt"
-printf 'Python reference peer: %s\nRailyard:              %s\n' "$(cat "$WORK/peer-load.txt")" "$(cat "$WORK/ours-load.txt")"
+printf 'Python reference peer (offline chain double): %s\nPython reference peer (web3, same node):     %s\nRailyard (same node):                        %s\n' \
+    "$(cat "$WORK/peer-load.txt")" "$(cat "$WORK/peer-chain-load.txt")" "$(cat "$WORK/ours-load.txt")"
 peer_http=$(sed -n 's/.*rps=\([0-9]*\).*/\1/p' "$WORK/peer-load.txt")
+peer_chain_http=$(sed -n 's/.*rps=\([0-9]*\).*/\1/p' "$WORK/peer-chain-load.txt")
 ours_http=$(sed -n 's/.*rps=\([0-9]*\).*/\1/p' "$WORK/ours-load.txt")
 Tests/Harness/harness.sh stop "$HARNESS_ENV" >/dev/null 2>&1 || true
 printf 'x402 verify in process: Python reference L4 (JSON -> models -> verify) %s/s; Railyard %s/s; ratio %.2f\n' "$py_wire" "$ours_inproc" "$(echo "$ours_inproc / $py_wire" | bc -l)"
 printf 'x402 verify in process vs raw ecrecover %s/s: ratio %.3f\n' "$raw_ecrecover" "$(echo "$ours_inproc / $raw_ecrecover" | bc -l)"
 printf 'x402 verify over HTTP (same load generator, 4 connections): Python reference peer %s req/s; Railyard %s req/s; ratio %.2f (goal 20)\n' \
     "$peer_http" "$ours_http" "$(echo "$ours_http / $peer_http" | bc -l)"
+printf 'x402 verify over HTTP, both reading the same py-evm node: Python reference %s req/s; Railyard %s req/s; ratio %.2f\n' \
+    "$peer_chain_http" "$ours_http" "$(echo "$ours_http / ${peer_chain_http:-1}" | bc -l)"
