@@ -68,10 +68,13 @@ public struct BitcoinCoreSender: TransactionBuilder {
             let signed = try self.sign(request, coins: coins, keys: context.keys, rate: rate, replacing: context.replacing)
             if context.replacing == nil {
                 for coin in coins {
-                    try await tx.sql.raw("""
+                    let claimed = try await tx.sql.raw("""
                         INSERT INTO chain_claimed_outputs (chain, txid, vout, amount, address, send_id)
                         VALUES (\(bind: chain), \(bind: coin.txid), \(bind: Int64(coin.vout)), \(bind: String(coin.amount)), \(bind: coin.address), \(bind: context.sendID))
-                        """).run()
+                        ON CONFLICT (chain, txid, vout) DO NOTHING RETURNING txid
+                        """).all()
+                    // Another send claimed it between our read and this write: try again (transient).
+                    guard !claimed.isEmpty else { throw ChainError.node("coin \(coin.txid):\(coin.vout) was just claimed by another send") }
                 }
             }
             try await store(tx, signed)

@@ -145,6 +145,8 @@ public struct ChainSender: Sendable {
                 _ = try await builder.build(request, context: BuildContext(sendID: id, keys: keys, replacing: nil, bump: nil), db: db) { tx, signed in
                     try await self.storeSigned(tx, id: id, signed)
                 }
+            } catch is AlreadySigned {
+                // Another worker signed it first: carry on with its stored transaction.
             } catch {
                 // A node or database that fails is retried; a request that cannot be built (funds, addresses,
                 // amounts, keys) fails now, before anything is signed, instead of retrying forever.
@@ -335,16 +337,21 @@ public struct ChainSender: Sendable {
                 nonce = \(bind: signed.nonce), updated_at = \(bind: clock.nowMillis())
             WHERE id = \(bind: id) AND status = 'queued' RETURNING id
             """).all()
-        guard !updated.isEmpty else { throw ChainError.invalid("send \(id) was signed concurrently") }
+        guard !updated.isEmpty else { throw AlreadySigned() }
     }
+
+    /// The send left `queued` while this worker was building it (another worker stored its transaction).
+    struct AlreadySigned: Error {}
 
     func markFailed(_ id: String, _ reason: String) async throws {
         logger.error("send \(id) cannot be built", metadata: ["reason": "\(reason)"])
         try await db.write { tx in
-            try await tx.sql.raw("""
+            let failed = try await tx.sql.raw("""
                 UPDATE chain_sends SET status = 'failed', last_error = \(bind: reason), updated_at = \(bind: self.clock.nowMillis())
-                WHERE id = \(bind: id) AND status = 'queued'
-                """).run()
+                WHERE id = \(bind: id) AND status = 'queued' RETURNING id
+                """).all()
+            // Coins are released only when nothing was signed with them.
+            guard !failed.isEmpty else { return }
             try await tx.sql.raw("DELETE FROM chain_claimed_outputs WHERE send_id = \(bind: id)").run()
         }
     }

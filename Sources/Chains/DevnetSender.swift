@@ -55,10 +55,13 @@ public struct DevnetSender: TransactionBuilder {
                 guard let amount = Int128(try row.decode(column: "amount", as: String.self)) else { throw ChainError.invalid("bad devnet amount") }
                 inputs.append(Document.Coin(txid: try row.decode(column: "txid", as: String.self), index: try row.decode(column: "output_index", as: Int.self)))
                 total += amount
-                try await tx.sql.raw("""
+                let claimed = try await tx.sql.raw("""
                     INSERT INTO chain_claimed_outputs (chain, txid, vout, amount, address, send_id)
                     VALUES (\(bind: chain), \(bind: inputs.last!.txid), \(bind: Int64(inputs.last!.index)), \(bind: String(amount)), '', \(bind: context.sendID))
-                    """).run()
+                    ON CONFLICT (chain, txid, vout) DO NOTHING RETURNING txid
+                    """).all()
+                // Another send claimed it between our read and this write: try again (transient).
+                guard !claimed.isEmpty else { throw ChainError.node("coin \(inputs.last!.txid):\(inputs.last!.index) was just claimed by another send") }
             }
             guard !inputs.isEmpty else { throw ChainError.invalid("no confirmed, unclaimed \(asset.code) at \(request.from.joined(separator: ", "))") }
             let fee = Self.fee(for: asset)

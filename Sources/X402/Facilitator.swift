@@ -134,6 +134,10 @@ public struct X402Facilitator: Sendable {
                 guard let other = try await settlement(network: network, payer: payer, nonce: payment.authorization.nonce) else {
                     throw ExactEVMError(.unexpectedSettleError, "settlement row vanished")
                 }
+                guard other.businessID == businessID else {
+                    return X402Settlement(success: false, transaction: "", network: network, payer: payer, amount: other.amount, reason: .nonceUsed,
+                                          message: "this authorization was already submitted for settlement")
+                }
                 return try await reconcile(other, network: network)
             }
             // Submit now rather than waiting for the background sender; a failure here leaves the job to retry.

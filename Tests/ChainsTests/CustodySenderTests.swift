@@ -152,6 +152,29 @@ struct CustodySenderTests {
         }
     }
 
+    @Test func twoWorkersOnOneSendSignOnceAndKeepItsCoinsClaimed() async throws {
+        try await TestDatabase.with(migrations: Self.migrations) { db in
+            let clock = ManualClock()
+            let (devnet, _, sender, deposit) = try await setup(db, clock: clock)
+            _ = try await devnet.pay(to: deposit.address, asset: "LTC", amount: 80_000)
+            try await devnet.mine(1)
+            try await sender.enqueue(SendRequest(id: "once", chain: "LTC", asset: "LTC", from: [deposit.address],
+                                                 outputs: [SendOutput(address: "rltc1qm", amount: 80_000)], feeFromOutput: 0))
+            // Two workers at once (as after a lease expiry): one signs; the other either finds it signed or
+            // loses the race for the coin with a transient error its job retries.
+            await withTaskGroup(of: Void.self) { group in
+                for _ in 0..<2 { group.addTask { try? await sender.process("once") } }
+            }
+            try await sender.process("once")
+            let record = try #require(try await sender.record("once"))
+            #expect(record.status == .broadcast && record.raw != nil, "\(record)")
+            let claims = try await db.read { try await $0.raw("SELECT COUNT(*) AS n FROM chain_claimed_outputs WHERE send_id = 'once'").first()?.decode(column: "n", as: Int.self) }
+            #expect(claims == 1)
+            let spends = try await db.read { try await $0.raw("SELECT COUNT(DISTINCT spent_by) AS n FROM devnet_outputs WHERE spent_by IS NOT NULL").first()?.decode(column: "n", as: Int.self) }
+            #expect(spends == 1)
+        }
+    }
+
     /// A builder that fails the way its `failure` says.
     struct FailingBuilder: TransactionBuilder {
         let devnet: DevnetChain
