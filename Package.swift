@@ -181,7 +181,7 @@ let package = Package(
         .testTarget(
             name: "X402Tests",
             dependencies: [
-                "X402", "Chains", "Storage", "RailyardCrypto", "TestSupport", "Ledger", "Money", .product(name: "Crypto", package: "swift-crypto"),
+                "X402", "Chains", "Storage", "RailyardCrypto", "TestSupport", "Ledger", "Money", "Events", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],

@@ -119,7 +119,7 @@ public struct Railyard {
             utxo: UTXOVerifier(networks: chains.x402UTXONetworks(configuration), chains: chains.transactionLookups, policy: policy),
             lightning: lightningNode.map { LightningPaywall(network: LightningPaywall.network(.devnet), node: $0, db: db, clock: clock) }, svm: svm,
             db: db, clock: clock,
-            sender: sender, custody: custody, ledger: ledger,
+            sender: sender, custody: custody, ledger: ledger, outbox: outbox,
             feeBasisPoints: { [merchants] business in try await merchants.feeBasisPoints(businessID: business) })
         let catalog = X402Catalog(
             wallets: { [merchants] in try await merchants.walletAddresses(businessID: $0) }, usdPrice: { [merchants] in try await merchants.usdPrice($0) },

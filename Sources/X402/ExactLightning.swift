@@ -1,6 +1,8 @@
 import Chains
 import Crypto
 import Foundation
+import Money
+import Ledger
 import RailyardCrypto
 import SQLKit
 import Storage
@@ -86,5 +88,41 @@ public struct LightningPaywall: Sendable {
         guard case .settled(_, let received) = status else { throw ExactEVMError(.invalidTransactionState, "the invoice is not paid") }
         guard received >= required else { throw ExactEVMError(.amountInsufficient, "the invoice was paid \(received) msat, the price is \(required)") }
         return (hash, String(received))
+    }
+}
+
+/// The facilitator's Lightning settlements.
+extension X402Facilitator {
+
+    /// A preimage settles one request: the row keyed by (network, payment hash) is unique.
+    public func settleLightning(preimage: String, payTo: String?, resourceID: String?, businessID: String) async throws(ExactEVMError) -> X402Settlement {
+        guard let lightning else { throw ExactEVMError(.invalidNetwork, "no Lightning node is configured") }
+        let (hash, receivedMsat) = try await lightning.verify(preimageHex: preimage, businessID: businessID, resourceID: resourceID, payTo: payTo)
+        // The ledger counts satoshis; millisatoshis below one sat are not booked.
+        let sats = String((Int128(receivedMsat) ?? 0) / 1000)
+        do {
+            let bps = try await feeBasisPoints(businessID)
+            let id = Identifier.make("x402", clock: clock)
+            let now = clock.nowMillis()
+            let network = lightning.network
+            let inserted = try await db.write { tx -> Bool in
+                let rows = try await tx.sql.raw("""
+                    INSERT INTO x402_settlements (id, business_id, resource_id, network, asset, payer, recipient, amount, nonce, status, send_id, txid, reported, created_at, updated_at)
+                    VALUES (\(bind: id), \(bind: businessID), \(bind: resourceID), \(bind: network.caip2), 'BTC', '', \(bind: payTo ?? ""), \(bind: sats), \(bind: hash),
+                            'settled', '', \(bind: hash), 1, \(bind: now), \(bind: now))
+                    ON CONFLICT (network, payer, nonce) DO NOTHING RETURNING id
+                    """).all()
+                guard !rows.isEmpty else { return false }
+                try await self.recordSettlement(tx, settlementID: id, businessID: businessID, asset: "BTC", amount: sats, basisPoints: bps, custodial: true)
+                return true
+            }
+            guard inserted else {
+                return X402Settlement(success: false, transaction: "", network: network, payer: "", amount: receivedMsat, reason: .duplicateSettlement,
+                                      message: "this preimage already paid for a request")
+            }
+            return X402Settlement(success: true, transaction: hash, network: network, payer: "", amount: receivedMsat, reason: nil, message: nil)
+        } catch {
+            throw ExactEVMError(.unexpectedSettleError, "\(error)")
+        }
     }
 }

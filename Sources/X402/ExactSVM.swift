@@ -1,5 +1,8 @@
 import Chains
 import Foundation
+import Money
+import SQLKit
+import Ledger
 import RailyardCrypto
 import Storage
 
@@ -116,5 +119,95 @@ public struct SVMExact: Sendable {
         let key = try await custody.signingKey(db, chain: .sol, address: try await feePayer())
         try signed.sign(privateKey: key)
         return try await node.broadcast(signed.base64)
+    }
+}
+
+/// The facilitator's Solana settlements.
+extension X402Facilitator {
+
+    public func verifySVM(transaction: String, _ requirements: ExactRequirements) async throws(ExactEVMError) -> String {
+        guard let svm else { throw ExactEVMError(.invalidNetwork, "no Solana node is configured") }
+        let (wire, payer) = try await svm.verify(transaction: transaction, requirements)
+        let used: Bool
+        do { used = try await settlement(network: svm.network, payer: payer, nonce: Array(Self.authoritySignature(wire, payer).utf8)) != nil } catch {
+            throw ExactEVMError(.unexpectedVerifyError, "\(error)")
+        }
+        if used { throw ExactEVMError(.duplicateSettlement, "this transaction was already submitted") }
+        return payer
+    }
+
+    static func authoritySignature(_ wire: SolanaWireTransaction, _ payer: String) -> String {
+        guard let index = wire.signerKeys.firstIndex(where: { $0.base58 == payer }) else { return "" }
+        return Hex.encode(wire.signatures[index])
+    }
+
+    /// Verifies, records (unique per payer signature, so one transaction is submitted at most once),
+    /// co-signs as fee payer, submits, and waits for a confirmed commitment.
+    public func settleSVM(transaction: String, _ requirements: ExactRequirements, businessID: String) async throws(ExactEVMError) -> X402Settlement {
+        guard let svm else { throw ExactEVMError(.invalidNetwork, "no Solana node is configured") }
+        do {
+            let (wire, payer) = try await svm.verify(transaction: transaction, requirements)
+            let nonce = Self.authoritySignature(wire, payer)
+            if let existing = try await settlement(network: svm.network, payer: payer, nonce: Array(nonce.utf8)) {
+                guard existing.businessID == businessID else {
+                    return X402Settlement(success: false, transaction: "", network: svm.network, payer: payer, amount: existing.amount, reason: .duplicateSettlement,
+                                          message: "this transaction was already submitted")
+                }
+                return try await reconcileSVM(existing, svm: svm)
+            }
+            let id = Identifier.make("x402", clock: clock)
+            let now = clock.nowMillis()
+            let amount = requirements.amount
+            let inserted = try await db.write { tx -> Bool in
+                try await !tx.sql.raw("""
+                    INSERT INTO x402_settlements (id, business_id, network, asset, payer, recipient, amount, nonce, status, send_id, created_at, updated_at)
+                    VALUES (\(bind: id), \(bind: businessID), \(bind: svm.network.caip2), \(bind: svm.network.asset), \(bind: Self.normalized(payer)),
+                            \(bind: requirements.payTo), \(bind: amount), \(bind: Hex.encode(Array(nonce.utf8))), 'pending', '', \(bind: now), \(bind: now))
+                    ON CONFLICT (network, payer, nonce) DO NOTHING RETURNING id
+                    """).all().isEmpty
+            }
+            guard inserted, let row = try await settlement(network: svm.network, payer: payer, nonce: Array(nonce.utf8)) else {
+                return X402Settlement(success: false, transaction: "", network: svm.network, payer: payer, amount: amount, reason: .duplicateSettlement,
+                                      message: "this transaction was already submitted")
+            }
+            let signature: String
+            do {
+                signature = try await svm.submit(wire)
+            } catch {
+                try await finish(row.id, status: "failed", txid: nil, reason: X402Reason.transactionFailed.rawValue)
+                return X402Settlement(success: false, transaction: "", network: svm.network, payer: payer, amount: amount, reason: .transactionFailed, message: "\(error)")
+            }
+            try await finish(row.id, status: "pending", txid: signature, reason: nil)
+            guard let updated = try await settlement(network: svm.network, payer: payer, nonce: Array(nonce.utf8)) else { throw ExactEVMError(.unexpectedSettleError, "row vanished") }
+            return try await reconcileSVM(updated, svm: svm)
+        } catch let error as ExactEVMError {
+            throw error
+        } catch {
+            throw ExactEVMError(.unexpectedSettleError, "\(error)")
+        }
+    }
+
+    /// Waits (up to the receipt timeout) for a confirmed commitment of a submitted Solana settlement.
+    func reconcileSVM(_ row: Row, svm: SVMExact) async throws -> X402Settlement {
+        func answer(_ success: Bool, _ txid: String, _ reason: X402Reason?, _ message: String?) -> X402Settlement {
+            X402Settlement(success: success, transaction: txid, network: svm.network, payer: row.payer, amount: row.amount, reason: reason, message: message)
+        }
+        if row.status == "failed" { return answer(false, row.txid ?? "", .transactionFailed, "settlement failed") }
+        guard let txid = row.txid else { return answer(false, "", .settlementPending, "not submitted yet") }
+        if row.status == "settled" { return try await reportOnce(row, network: svm.network, txid: txid, replay: .duplicateSettlement) }
+        let deadline = ContinuousClock.now + receiptTimeout
+        while true {
+            let status = try await svm.node.status(txid: txid, outputIndex: 0)
+            let tip = try await svm.node.tip()
+            // `confirmed` commitment: at least one confirmation on the cluster.
+            if case .included(let height, _) = status, tip.height - height + 1 >= 1 {
+                try await settled(row, txid: txid)
+                return try await reportOnce(row, network: svm.network, txid: txid, replay: .duplicateSettlement)
+            }
+            if ContinuousClock.now >= deadline {
+                return answer(false, txid, .settlementPending, "submitted; not confirmed yet — settle again with the same body to reconcile")
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
     }
 }

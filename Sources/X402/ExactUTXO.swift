@@ -1,5 +1,9 @@
 import Chains
 import Foundation
+import Money
+import Storage
+import SQLKit
+import Ledger
 import RailyardCrypto
 
 /// A Bitcoin-family x402 payment: the payer broadcast a transaction to `payTo`; the proof is its txid.
@@ -73,5 +77,51 @@ public struct UTXOVerifier: Sendable {
             throw ExactEVMError(.invalidTransactionState, "transaction \(payment.txid) has \(confirmations) of \(needed) required confirmations")
         }
         return (received, network)
+    }
+}
+
+/// The facilitator's Bitcoin-family settlements.
+extension X402Facilitator {
+
+    public func verify(_ payment: UTXOPayment, _ requirements: ExactRequirements) async throws(ExactEVMError) -> X402Network {
+        let (_, network) = try await utxo.verify(payment, requirements)
+        let used: Bool
+        do { used = try await settlement(network: network, payer: "", nonce: Array(payment.txid.utf8)) != nil } catch {
+            throw ExactEVMError(.unexpectedVerifyError, "\(error)")
+        }
+        if used { throw ExactEVMError(.duplicateSettlement, "transaction \(payment.txid) already paid for a request") }
+        return network
+    }
+
+    /// A confirmed transaction settles one payment: the row keyed by (network, txid) is unique, so the
+    /// same txid can never unlock a second request.
+    public func settle(_ payment: UTXOPayment, _ requirements: ExactRequirements, businessID: String) async throws(ExactEVMError) -> X402Settlement {
+        let (receivedAmount, network) = try await utxo.verify(payment, requirements)
+        // Amounts cross async boundaries as text here: Int128 captured by the transaction closure crashed the 6.3 runtime.
+        let received = String(receivedAmount)
+        do {
+            let bps = try await feeBasisPoints(businessID)
+            let id = Identifier.make("x402", clock: clock)
+            let now = clock.nowMillis()
+            let inserted = try await db.write { tx -> Bool in
+                let rows = try await tx.sql.raw("""
+                    INSERT INTO x402_settlements (id, business_id, network, asset, payer, recipient, amount, nonce, status, send_id, txid, reported, created_at, updated_at)
+                    VALUES (\(bind: id), \(bind: businessID), \(bind: network.caip2), \(bind: network.asset), '', \(bind: requirements.payTo), \(bind: received),
+                            \(bind: Hex.encode(Array(payment.txid.utf8))), 'settled', '', \(bind: payment.txid), 1, \(bind: now), \(bind: now))
+                    ON CONFLICT (network, payer, nonce) DO NOTHING RETURNING id
+                    """).all()
+                guard !rows.isEmpty else { return false }
+                try await self.recordSettlement(tx, settlementID: id, businessID: businessID, asset: network.asset, amount: received,
+                                                basisPoints: bps, custodial: false)
+                return true
+            }
+            guard inserted else {
+                return X402Settlement(success: false, transaction: "", network: network, payer: "", amount: received, reason: .duplicateSettlement,
+                                      message: "transaction \(payment.txid) already paid for a request")
+            }
+            return X402Settlement(success: true, transaction: payment.txid, network: network, payer: "", amount: received, reason: nil, message: nil)
+        } catch {
+            throw ExactEVMError(.unexpectedSettleError, "\(error)")
+        }
     }
 }

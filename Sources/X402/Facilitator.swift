@@ -1,4 +1,5 @@
 import Chains
+import Events
 import Foundation
 import Ledger
 import Money
@@ -31,6 +32,8 @@ public struct X402Facilitator: Sendable {
     /// How long `settle` waits for the receipt before answering `settlement_pending`.
     let receiptTimeout: Duration
     let ledger: Ledger
+    /// Settlements are announced to the business (`x402.payment.settled`) in their own transaction.
+    let outbox: Outbox
     /// The business's commission in basis points (its plan: 100 Starter, 50 Professional).
     let feeBasisPoints: @Sendable (String) async throws -> Int
 
@@ -43,7 +46,7 @@ public struct X402Facilitator: Sendable {
 
     public init(verifier: ExactEVMVerifier, utxo: UTXOVerifier = UTXOVerifier(networks: [], chains: [:], policy: ConfirmationPolicy()),
                 lightning: LightningPaywall? = nil, svm: SVMExact? = nil, db: Database, clock: any AppClock, sender: ChainSender, custody: CustodyVault,
-                ledger: Ledger, feeBasisPoints: @escaping @Sendable (String) async throws -> Int, receiptTimeout: Duration = .seconds(20)) {
+                ledger: Ledger, outbox: Outbox, feeBasisPoints: @escaping @Sendable (String) async throws -> Int, receiptTimeout: Duration = .seconds(20)) {
         self.verifier = verifier
         self.utxo = utxo
         self.lightning = lightning
@@ -53,6 +56,7 @@ public struct X402Facilitator: Sendable {
         self.sender = sender
         self.custody = custody
         self.ledger = ledger
+        self.outbox = outbox
         self.feeBasisPoints = feeBasisPoints
         self.receiptTimeout = receiptTimeout
     }
@@ -73,7 +77,7 @@ public struct X402Facilitator: Sendable {
             CREATE TABLE x402_settlements (
                 id TEXT PRIMARY KEY, business_id TEXT NOT NULL, network TEXT NOT NULL, asset TEXT NOT NULL, payer TEXT NOT NULL,
                 recipient TEXT NOT NULL, amount TEXT NOT NULL, nonce TEXT NOT NULL, status TEXT NOT NULL, send_id TEXT NOT NULL,
-                txid TEXT, reason TEXT, fee TEXT, reported BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL
+                txid TEXT, reason TEXT, fee TEXT, resource_id TEXT, reported BIGINT NOT NULL DEFAULT 0, created_at BIGINT NOT NULL, updated_at BIGINT NOT NULL
             )
             """,
             "CREATE UNIQUE INDEX x402_settlements_authorization ON x402_settlements (network, payer, nonce)",
@@ -185,15 +189,9 @@ public struct X402Facilitator: Sendable {
         func answer(_ success: Bool, _ txid: String, _ reason: X402Reason?, _ message: String?) -> X402Settlement {
             X402Settlement(success: success, transaction: txid, network: network, payer: row.payer, amount: row.amount, reason: reason, message: message)
         }
-        func reportOnce(_ txid: String) async throws -> X402Settlement {
-            let claimed = try await db.write { tx in
-                try await tx.sql.raw("UPDATE x402_settlements SET reported = 1 WHERE id = \(bind: row.id) AND reported = 0 RETURNING id").all()
-            }
-            return claimed.isEmpty ? answer(false, "", .nonceUsed, "this authorization was already settled in \(txid)") : answer(true, txid, nil, nil)
-        }
         switch row.status {
         case "settled":
-            return try await reportOnce(row.txid ?? "")
+            return try await reportOnce(row, network: network, txid: row.txid ?? "", replay: .nonceUsed)
         case "failed":
             return answer(false, row.txid ?? "", X402Reason(rawValue: row.reason ?? "") ?? .transactionFailed, "settlement failed")
         default:
@@ -216,7 +214,7 @@ public struct X402Facilitator: Sendable {
                     return answer(false, txid, .transferEventMismatch, "the receipt has no matching Transfer event")
                 }
                 try await settled(row, txid: txid)
-                return try await reportOnce(txid)
+                return try await reportOnce(row, network: network, txid: txid, replay: .nonceUsed)
             default:
                 break
             }
@@ -239,214 +237,78 @@ public struct X402Facilitator: Sendable {
     /// Every network this facilitator verifies and settles on.
     public var networks: [X402Network] { verifier.networks + utxo.networks + (lightning.map { [$0.network] } ?? []) + (svm.map { [$0.network] } ?? []) }
 
-    // MARK: Bitcoin family
-
-    public func verify(_ payment: UTXOPayment, _ requirements: ExactRequirements) async throws(ExactEVMError) -> X402Network {
-        let (_, network) = try await utxo.verify(payment, requirements)
-        let used: Bool
-        do { used = try await settlement(network: network, payer: "", nonce: Array(payment.txid.utf8)) != nil } catch {
-            throw ExactEVMError(.unexpectedVerifyError, "\(error)")
-        }
-        if used { throw ExactEVMError(.duplicateSettlement, "transaction \(payment.txid) already paid for a request") }
-        return network
-    }
-
-    /// A confirmed transaction settles one payment: the row keyed by (network, txid) is unique, so the
-    /// same txid can never unlock a second request.
-    public func settle(_ payment: UTXOPayment, _ requirements: ExactRequirements, businessID: String) async throws(ExactEVMError) -> X402Settlement {
-        let (receivedAmount, network) = try await utxo.verify(payment, requirements)
-        // Amounts cross async boundaries as text here: Int128 captured by the transaction closure crashed the 6.3 runtime.
-        let received = String(receivedAmount)
-        do {
-            let bps = try await feeBasisPoints(businessID)
-            let id = Identifier.make("x402", clock: clock)
-            let now = clock.nowMillis()
-            let inserted = try await db.write { tx -> Bool in
-                let rows = try await tx.sql.raw("""
-                    INSERT INTO x402_settlements (id, business_id, network, asset, payer, recipient, amount, nonce, status, send_id, txid, reported, created_at, updated_at)
-                    VALUES (\(bind: id), \(bind: businessID), \(bind: network.caip2), \(bind: network.asset), '', \(bind: requirements.payTo), \(bind: received),
-                            \(bind: Hex.encode(Array(payment.txid.utf8))), 'settled', '', \(bind: payment.txid), 1, \(bind: now), \(bind: now))
-                    ON CONFLICT (network, payer, nonce) DO NOTHING RETURNING id
-                    """).all()
-                guard !rows.isEmpty else { return false }
-                try await self.bookFee(tx, settlementID: id, businessID: businessID, asset: network.asset, amount: received, basisPoints: bps)
-                return true
-            }
-            guard inserted else {
-                return X402Settlement(success: false, transaction: "", network: network, payer: "", amount: received, reason: .duplicateSettlement,
-                                      message: "transaction \(payment.txid) already paid for a request")
-            }
-            return X402Settlement(success: true, transaction: payment.txid, network: network, payer: "", amount: received, reason: nil, message: nil)
-        } catch {
-            throw ExactEVMError(.unexpectedSettleError, "\(error)")
-        }
-    }
-
-    // MARK: Solana
-
-    public func verifySVM(transaction: String, _ requirements: ExactRequirements) async throws(ExactEVMError) -> String {
-        guard let svm else { throw ExactEVMError(.invalidNetwork, "no Solana node is configured") }
-        let (wire, payer) = try await svm.verify(transaction: transaction, requirements)
-        let used: Bool
-        do { used = try await settlement(network: svm.network, payer: payer, nonce: Array(Self.authoritySignature(wire, payer).utf8)) != nil } catch {
-            throw ExactEVMError(.unexpectedVerifyError, "\(error)")
-        }
-        if used { throw ExactEVMError(.duplicateSettlement, "this transaction was already submitted") }
-        return payer
-    }
-
     /// EVM addresses compare case-insensitively; base58 (Solana) addresses do not.
     static func normalized(_ payer: String) -> String { payer.hasPrefix("0x") ? payer.lowercased() : payer }
 
-    static func authoritySignature(_ wire: SolanaWireTransaction, _ payer: String) -> String {
-        guard let index = wire.signerKeys.firstIndex(where: { $0.base58 == payer }) else { return "" }
-        return Hex.encode(wire.signatures[index])
-    }
-
-    /// Verifies, records (unique per payer signature, so one transaction is submitted at most once),
-    /// co-signs as fee payer, submits, and waits for a confirmed commitment.
-    public func settleSVM(transaction: String, _ requirements: ExactRequirements, businessID: String) async throws(ExactEVMError) -> X402Settlement {
-        guard let svm else { throw ExactEVMError(.invalidNetwork, "no Solana node is configured") }
-        do {
-            let (wire, payer) = try await svm.verify(transaction: transaction, requirements)
-            let nonce = Self.authoritySignature(wire, payer)
-            if let existing = try await settlement(network: svm.network, payer: payer, nonce: Array(nonce.utf8)) {
-                guard existing.businessID == businessID else {
-                    return X402Settlement(success: false, transaction: "", network: svm.network, payer: payer, amount: existing.amount, reason: .duplicateSettlement,
-                                          message: "this transaction was already submitted")
-                }
-                return try await reconcileSVM(existing, svm: svm)
-            }
-            let id = Identifier.make("x402", clock: clock)
-            let now = clock.nowMillis()
-            let amount = requirements.amount
-            let inserted = try await db.write { tx -> Bool in
-                try await !tx.sql.raw("""
-                    INSERT INTO x402_settlements (id, business_id, network, asset, payer, recipient, amount, nonce, status, send_id, created_at, updated_at)
-                    VALUES (\(bind: id), \(bind: businessID), \(bind: svm.network.caip2), \(bind: svm.network.asset), \(bind: Self.normalized(payer)),
-                            \(bind: requirements.payTo), \(bind: amount), \(bind: Hex.encode(Array(nonce.utf8))), 'pending', '', \(bind: now), \(bind: now))
-                    ON CONFLICT (network, payer, nonce) DO NOTHING RETURNING id
-                    """).all().isEmpty
-            }
-            guard inserted, let row = try await settlement(network: svm.network, payer: payer, nonce: Array(nonce.utf8)) else {
-                return X402Settlement(success: false, transaction: "", network: svm.network, payer: payer, amount: amount, reason: .duplicateSettlement,
-                                      message: "this transaction was already submitted")
-            }
-            let signature: String
-            do {
-                signature = try await svm.submit(wire)
-            } catch {
-                try await finish(row.id, status: "failed", txid: nil, reason: X402Reason.transactionFailed.rawValue)
-                return X402Settlement(success: false, transaction: "", network: svm.network, payer: payer, amount: amount, reason: .transactionFailed, message: "\(error)")
-            }
-            try await finish(row.id, status: "pending", txid: signature, reason: nil)
-            guard let updated = try await settlement(network: svm.network, payer: payer, nonce: Array(nonce.utf8)) else { throw ExactEVMError(.unexpectedSettleError, "row vanished") }
-            return try await reconcileSVM(updated, svm: svm)
-        } catch let error as ExactEVMError {
-            throw error
-        } catch {
-            throw ExactEVMError(.unexpectedSettleError, "\(error)")
-        }
-    }
-
-    /// Waits (up to the receipt timeout) for a confirmed commitment of a submitted Solana settlement.
-    func reconcileSVM(_ row: Row, svm: SVMExact) async throws -> X402Settlement {
-        func answer(_ success: Bool, _ txid: String, _ reason: X402Reason?, _ message: String?) -> X402Settlement {
-            X402Settlement(success: success, transaction: txid, network: svm.network, payer: row.payer, amount: row.amount, reason: reason, message: message)
-        }
-        if row.status == "failed" { return answer(false, row.txid ?? "", .transactionFailed, "settlement failed") }
-        guard let txid = row.txid else { return answer(false, "", .settlementPending, "not submitted yet") }
-        func claim() async throws -> X402Settlement {
-            let claimed = try await db.write { tx in
-                try await tx.sql.raw("UPDATE x402_settlements SET reported = 1 WHERE id = \(bind: row.id) AND reported = 0 RETURNING id").all()
-            }
-            return claimed.isEmpty ? answer(false, "", .duplicateSettlement, "this transaction already paid for a request") : answer(true, txid, nil, nil)
-        }
-        if row.status == "settled" { return try await claim() }
-        let deadline = ContinuousClock.now + receiptTimeout
-        while true {
-            let status = try await svm.node.status(txid: txid, outputIndex: 0)
-            let tip = try await svm.node.tip()
-            if case .included(let height, _) = status, tip.height - height + 1 >= 1 {
-                try await settled(row, txid: txid)
-                return try await claim()
-            }
-            if status == .notFound, ContinuousClock.now >= deadline {
-                return answer(false, txid, .settlementPending, "submitted; not confirmed yet — settle again with the same body to reconcile")
-            }
-            if ContinuousClock.now >= deadline {
-                return answer(false, txid, .settlementPending, "submitted; not confirmed yet — settle again with the same body to reconcile")
-            }
-            try await Task.sleep(for: .milliseconds(200))
-        }
-    }
-
-    // MARK: Lightning
-
-    /// A preimage settles one request: the row keyed by (network, payment hash) is unique.
-    public func settleLightning(preimage: String, payTo: String?, resourceID: String?, businessID: String) async throws(ExactEVMError) -> X402Settlement {
-        guard let lightning else { throw ExactEVMError(.invalidNetwork, "no Lightning node is configured") }
-        let (hash, receivedMsat) = try await lightning.verify(preimageHex: preimage, businessID: businessID, resourceID: resourceID, payTo: payTo)
-        // The ledger counts satoshis; millisatoshis below one sat are not booked.
-        let sats = String((Int128(receivedMsat) ?? 0) / 1000)
-        do {
-            let bps = try await feeBasisPoints(businessID)
-            let id = Identifier.make("x402", clock: clock)
-            let now = clock.nowMillis()
-            let network = lightning.network
-            let inserted = try await db.write { tx -> Bool in
-                let rows = try await tx.sql.raw("""
-                    INSERT INTO x402_settlements (id, business_id, resource_id, network, asset, payer, recipient, amount, nonce, status, send_id, txid, reported, created_at, updated_at)
-                    VALUES (\(bind: id), \(bind: businessID), \(bind: resourceID), \(bind: network.caip2), 'BTC', '', \(bind: payTo ?? ""), \(bind: sats), \(bind: hash),
-                            'settled', '', \(bind: hash), 1, \(bind: now), \(bind: now))
-                    ON CONFLICT (network, payer, nonce) DO NOTHING RETURNING id
-                    """).all()
-                guard !rows.isEmpty else { return false }
-                try await self.bookLightning(tx, settlementID: id, businessID: businessID, sats: sats, basisPoints: bps)
-                return true
-            }
-            guard inserted else {
-                return X402Settlement(success: false, transaction: "", network: network, payer: "", amount: receivedMsat, reason: .duplicateSettlement,
-                                      message: "this preimage already paid for a request")
-            }
-            return X402Settlement(success: true, transaction: hash, network: network, payer: "", amount: receivedMsat, reason: nil, message: nil)
-        } catch {
-            throw ExactEVMError(.unexpectedSettleError, "\(error)")
-        }
-    }
-
-    /// Lightning money lands on Railyard's node: custody in, owed to the business, less the commission.
-    func bookLightning(_ tx: Transaction, settlementID: String, businessID: String, sats: String, basisPoints: Int) async throws {
-        guard let value = Int128(sats), value > 0 else { return }
-        let fee = try Amount(minorUnits: value).multiplied(by: Int128(basisPoints), dividedBy: 10_000, rounding: .down).minorUnits
-        try await tx.sql.raw("UPDATE x402_settlements SET fee = \(bind: String(fee)) WHERE id = \(bind: settlementID)").run()
-        let custody = "lightning:node:BTC", payable = "x402:payable:\(businessID):BTC", revenue = "platform:revenue:x402:BTC"
-        try await ledger.createAccounts([
-            AccountSpec(id: custody, asset: "BTC", kind: "custody"),
-            AccountSpec(id: payable, asset: "BTC", kind: "payable", owner: businessID),
-            AccountSpec(id: revenue, asset: "BTC", kind: "revenue"),
-        ], in: tx)
-        var transfers = [TransferRequest(id: "x402-ln:\(settlementID)", debit: custody, credit: payable, asset: "BTC", amount: value, code: "x402_lightning", reference: settlementID)]
-        if fee > 0 {
-            transfers.append(TransferRequest(id: "x402-fee:\(settlementID)", debit: payable, credit: revenue, asset: "BTC", amount: fee, code: "x402_fee", reference: settlementID))
-        }
-        try await ledger.post(transfers, in: tx)
-    }
-
-    /// The commission a business owes for a settlement: Railyard never held the money (the payer paid
-    /// the merchant directly), so it is a receivable, rounded down (in the merchant's favour).
-    func bookFee(_ tx: Transaction, settlementID: String, businessID: String, asset: String, amount: String, basisPoints: Int) async throws {
+    /// What a settled payment does to the books, in the caller's transaction: the commission (1 % /
+    /// 0.5 % by plan, rounded down in the merchant's favour) in the ledger, and the
+    /// `x402.payment.settled` event for the business. When the payer paid the merchant directly
+    /// (EVM, Solana, Bitcoin family) Railyard never held the money, so the commission is a receivable;
+    /// Lightning money lands on Railyard's node, so it is custody owed to the business less the commission.
+    func recordSettlement(_ tx: Transaction, settlementID: String, businessID: String, asset: String, amount: String, basisPoints: Int,
+                          custodial: Bool) async throws {
         guard let value = Int128(amount) else { throw StorageError.integrity("settlement \(settlementID) has amount \(amount)") }
         let fee = try Amount(minorUnits: value).multiplied(by: Int128(basisPoints), dividedBy: 10_000, rounding: .down).minorUnits
         try await tx.sql.raw("UPDATE x402_settlements SET fee = \(bind: String(fee)) WHERE id = \(bind: settlementID)").run()
-        guard fee > 0 else { return }
-        let receivable = "x402:fees_receivable:\(businessID):\(asset)", revenue = "platform:revenue:x402:\(asset)"
-        try await ledger.createAccounts([
-            AccountSpec(id: receivable, asset: asset, kind: "receivable", owner: businessID),
-            AccountSpec(id: revenue, asset: asset, kind: "revenue"),
-        ], in: tx)
-        try await ledger.post([TransferRequest(id: "x402-fee:\(settlementID)", debit: receivable, credit: revenue, asset: asset, amount: fee,
-                                               code: "x402_fee", reference: settlementID)], in: tx)
+        let revenue = "platform:revenue:x402:\(asset)"
+        var transfers: [TransferRequest] = []
+        if custodial {
+            let custody = "lightning:node:\(asset)", payable = "x402:payable:\(businessID):\(asset)"
+            try await ledger.createAccounts([
+                AccountSpec(id: custody, asset: asset, kind: "custody"), AccountSpec(id: payable, asset: asset, kind: "payable", owner: businessID),
+                AccountSpec(id: revenue, asset: asset, kind: "revenue"),
+            ], in: tx)
+            if value > 0 {
+                transfers.append(TransferRequest(id: "x402-ln:\(settlementID)", debit: custody, credit: payable, asset: asset, amount: value,
+                                                 code: "x402_lightning", reference: settlementID))
+            }
+            if fee > 0 {
+                transfers.append(TransferRequest(id: "x402-fee:\(settlementID)", debit: payable, credit: revenue, asset: asset, amount: fee,
+                                                 code: "x402_fee", reference: settlementID))
+            }
+        } else if fee > 0 {
+            let receivable = "x402:fees_receivable:\(businessID):\(asset)"
+            try await ledger.createAccounts([
+                AccountSpec(id: receivable, asset: asset, kind: "receivable", owner: businessID), AccountSpec(id: revenue, asset: asset, kind: "revenue"),
+            ], in: tx)
+            transfers.append(TransferRequest(id: "x402-fee:\(settlementID)", debit: receivable, credit: revenue, asset: asset, amount: fee,
+                                             code: "x402_fee", reference: settlementID))
+        }
+        if !transfers.isEmpty { try await ledger.post(transfers, in: tx) }
+        guard let row = try await tx.sql.raw("""
+            SELECT network, asset, payer, recipient, amount, fee, txid, resource_id FROM x402_settlements WHERE id = \(bind: settlementID)
+            """).first() else { throw StorageError.integrity("settlement \(settlementID) missing") }
+        let event = SettledEvent(settlement_id: settlementID, network: try row.decode(column: "network", as: String.self),
+                                 asset: try row.decode(column: "asset", as: String.self), amount: try row.decode(column: "amount", as: String.self),
+                                 platform_fee: try row.decode(column: "fee", as: String?.self), payer: try row.decode(column: "payer", as: String.self),
+                                 pay_to: try row.decode(column: "recipient", as: String.self), tx_hash: try row.decode(column: "txid", as: String?.self),
+                                 resource_id: try row.decode(column: "resource_id", as: String?.self))
+        _ = try await outbox.publish(tx, businessID: businessID, type: "x402.payment.settled", data: event, eventID: "evt_x402_\(settlementID)")
+    }
+
+    struct SettledEvent: Encodable, Sendable {
+        let settlement_id: String
+        let network: String
+        let asset: String
+        let amount: String
+        let platform_fee: String?
+        let payer: String
+        let pay_to: String
+        let tx_hash: String?
+        let resource_id: String?
+    }
+
+    /// Success is reported once per settlement (an atomic claim): a second caller presenting the same
+    /// proof is told it was already used, so one payment never unlocks two requests.
+    func reportOnce(_ row: Row, network: X402Network, txid: String, replay: X402Reason) async throws -> X402Settlement {
+        let claimed = try await db.write { tx in
+            try await tx.sql.raw("UPDATE x402_settlements SET reported = 1 WHERE id = \(bind: row.id) AND reported = 0 RETURNING id").all()
+        }
+        guard !claimed.isEmpty else {
+            return X402Settlement(success: false, transaction: "", network: network, payer: row.payer, amount: row.amount, reason: replay,
+                                  message: "this payment was already settled in \(txid)")
+        }
+        return X402Settlement(success: true, transaction: txid, network: network, payer: row.payer, amount: row.amount, reason: nil, message: nil)
     }
 
     /// Marks the settlement settled and books the commission the business owes, in one transaction.
@@ -461,7 +323,8 @@ public struct X402Facilitator: Sendable {
                 WHERE id = \(bind: row.id) AND status = 'pending' RETURNING id
                 """).all()
             guard !updated.isEmpty else { return }
-            try await self.bookFee(tx, settlementID: row.id, businessID: row.businessID, asset: row.asset, amount: row.amount, basisPoints: bps)
+            try await self.recordSettlement(tx, settlementID: row.id, businessID: row.businessID, asset: row.asset, amount: row.amount,
+                                            basisPoints: bps, custodial: false)
         }
     }
 

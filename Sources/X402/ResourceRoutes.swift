@@ -56,7 +56,6 @@ enum ResourceSchema {
             )
             """,
             "CREATE INDEX x402_resources_business ON x402_resources (business_id, created_at)",
-            "ALTER TABLE x402_settlements ADD COLUMN resource_id TEXT",
         ]),
     ]
 }

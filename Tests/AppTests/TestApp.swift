@@ -81,6 +81,13 @@ struct TestAPI: Sendable {
         return try #require(response.object("business")["id"] as? String)
     }
 
+    /// Defines an x402 paid resource for the business and returns its id.
+    func paidResource(_ token: String, business: String, json: String) async throws -> String {
+        let created = try await call(.post, "/api/x402/resources?business_id=\(business)", token: token, json: json)
+        #expect(created.status == .created, "\(created.text)")
+        return try #require(created.object("resource")["id"] as? String)
+    }
+
     func apiKey(_ token: String, business: String, mode: String = "live") async throws -> String {
         let response = try await call(.post, "/api/businesses/\(business)/api-keys", token: token, json: #"{"name":"k","mode":"\#(mode)"}"#)
         #expect(response.status == .created, "\(response.text)")

@@ -33,9 +33,7 @@ struct X402ClientTests {
             try await TestApp.with { app, api in
                 let session = try await api.merchant()
                 let business = try await api.business(session, json: #"{"name":"BTC shop","wallet_addresses":{"BTC":"\#(Self.btcWallet)"}}"#)
-                let created = try await api.call(.post, "/api/x402/resources?business_id=\(business)", token: session,
-                                                 json: #"{"name":"Report","price_usd":"5","upstream_url":"\#(upstream.url)","networks":["bitcoin"]}"#)
-                let id = try #require(created.object("resource")["id"] as? String, "\(created.text)")
+                let id = try await api.paidResource(session, business: business, json: #"{"name":"Report","price_usd":"5","upstream_url":"\#(upstream.url)","networks":["bitcoin"]}"#)
                 let devnet = try #require(app.railyard.devnets["BTC"])
                 let rates = app.railyard.merchants
                 let paid = LockedTxids()
@@ -85,9 +83,7 @@ struct X402ClientTests {
             try await TestApp.with { app, api in
                 let session = try await api.merchant()
                 let business = try await api.business(session)
-                let created = try await api.call(.post, "/api/x402/resources?business_id=\(business)", token: session,
-                                                 json: #"{"name":"Tiny","price_usd":"0.001","upstream_url":"\#(upstream.url)","networks":["lightning"]}"#)
-                let id = try #require(created.object("resource")["id"] as? String, "\(created.text)")
+                let id = try await api.paidResource(session, business: business, json: #"{"name":"Tiny","price_usd":"0.001","upstream_url":"\#(upstream.url)","networks":["lightning"]}"#)
                 // Every 402 carries a fresh invoice for the price in millisatoshis (never rounded to zero).
                 let unpaid = try await api.call(.get, "/x402/r/\(id)")
                 let offer = try #require(unpaid.array("accepts").first)
@@ -131,9 +127,7 @@ struct X402ClientTests {
                 let payTo = try Ethereum.address(privateKey: Secp256k1.generatePrivateKey())
                 let session = try await api.merchant()
                 let business = try await api.business(session, json: #"{"name":"API shop","wallet_address":"\#(payTo)"}"#)
-                let created = try await api.call(.post, "/api/x402/resources?business_id=\(business)", token: session,
-                                                 json: #"{"name":"Premium","price_usd":"0.5","upstream_url":"\#(upstream.url)"}"#)
-                let id = try #require(created.object("resource")["id"] as? String, "\(created.text)")
+                let id = try await api.paidResource(session, business: business, json: #"{"name":"Premium","price_usd":"0.5","upstream_url":"\#(upstream.url)"}"#)
                 let rates = app.railyard.merchants
                 let client = X402Client(transport: RouterTransport(api: api), wallet: .init(evmKey: payerKey), maxUSD: ExactDecimal(1),
                                         usdPrice: { try await rates.usdPrice($0) })

@@ -82,9 +82,7 @@ struct X402ResourceTests {
                 let payTo = try Ethereum.address(privateKey: Secp256k1.generatePrivateKey())
                 let session = try await api.merchant()
                 let business = try await api.business(session, json: #"{"name":"API shop","wallet_address":"\#(payTo)"}"#)
-                let created = try await api.call(.post, "/api/x402/resources?business_id=\(business)", token: session,
-                                                 json: #"{"name":"Premium","price_usd":"0.25","upstream_url":"\#(upstream.url)"}"#)
-                let id = try #require(created.object("resource")["id"] as? String, "\(created.text)")
+                let id = try await api.paidResource(session, business: business, json: #"{"name":"Premium","price_usd":"0.25","upstream_url":"\#(upstream.url)"}"#)
 
                 // Unpaid: 402 with a v1 body (documented + standard fields) and the v2 header.
                 let unpaid = try await api.call(.get, "/x402/r/\(id)?city=Oslo")

@@ -1,5 +1,6 @@
 import Chains
 import Crypto
+import Events
 import Foundation
 import Hummingbird
 import HTTPTypes
@@ -84,7 +85,7 @@ struct X402FacilitatorTests {
     static let env = ProcessInfo.processInfo.environment
     static let evmURL = env["RAILYARD_TEST_EVM_RPC_URL"].flatMap { $0.isEmpty ? nil : $0 }
     static let usdc = env["RAILYARD_TEST_USDC_CONTRACT"].flatMap { $0.isEmpty ? nil : $0 }
-    static let migrations = JobQueue.migrations + Ledger.migrations + DevnetChain.migrations + ChainWatchList.migrations + CustodyVault.migrations
+    static let migrations = JobQueue.migrations + Ledger.migrations + Outbox.migrations + DevnetChain.migrations + ChainWatchList.migrations + CustodyVault.migrations
         + ChainSender.migrations + X402Facilitator.migrations
 
     struct Fixture {
@@ -130,7 +131,7 @@ struct X402FacilitatorTests {
             _ = try await rpc.call("eth_sendTransaction", [.object(["from": .string(funded), "to": .string(contract), "data": .string(Hex.encode(fund, prefix: true))])])
             let sender = ChainSender(db: db, clock: clock, vault: vault, builders: [EVMSender(node: node)], policy: ConfirmationPolicy(overrides: ["USDC_ETH": 1]))
             let facilitator = X402Facilitator(verifier: ExactEVMVerifier(networks: [network], nodes: ["ETH": node]), db: db, clock: clock,
-                                              sender: sender, custody: vault, ledger: Ledger(clock: clock), feeBasisPoints: { _ in 100 },
+                                              sender: sender, custody: vault, ledger: Ledger(clock: clock), outbox: Outbox(jobs: JobQueue(clock: clock), clock: clock), feeBasisPoints: { _ in 100 },
                                               receiptTimeout: .seconds(1))
             try await body(Fixture(facilitator: facilitator, rpc: rpc, node: node, network: network, payerKey: payerKey, payer: payer,
                                    payTo: try Ethereum.address(privateKey: Secp256k1.generatePrivateKey()), clock: clock, db: db))
@@ -153,6 +154,10 @@ struct X402FacilitatorTests {
             // The 1% commission is owed by the business, in the ledger.
             let receivable = try await f.db.read { try await Ledger(clock: f.clock).account("x402:fees_receivable:biz_1:USDC_ETH", in: $0) }
             #expect(receivable?.debitsPosted == 100)
+            // The business hears of it through the webhook outbox, written in the same transaction.
+            let events = try await f.db.read { try await Outbox(jobs: JobQueue(clock: f.clock), clock: f.clock).events(businessID: "biz_1", in: $0) }
+            #expect(events.map(\.type) == ["x402.payment.settled"])
+            #expect(events.first.map { $0.payload.contains(#""platform_fee":"100""#) && $0.payload.contains(settled.transaction) } == true, "\(events)")
             // The same body again: a replay, refused; verify says the nonce is used.
             let replay = try await f.facilitator.settle(payment, requirements, businessID: "biz_1")
             #expect(!replay.success && replay.reason == .nonceUsed && replay.transaction == "")
@@ -300,7 +305,7 @@ struct X402SVMTests {
     static let solURL = env["RAILYARD_TEST_SOL_RPC_URL"].flatMap { $0.isEmpty ? nil : $0 }
     static let fundedKey = env["RAILYARD_TEST_SOL_FUNDED_KEY"].flatMap { $0.isEmpty ? nil : $0 }
     static let mint = env["RAILYARD_TEST_SOL_USDC_MINT"].flatMap { $0.isEmpty ? nil : $0 }
-    static let migrations = JobQueue.migrations + Ledger.migrations + DevnetChain.migrations + ChainWatchList.migrations + CustodyVault.migrations
+    static let migrations = JobQueue.migrations + Ledger.migrations + Outbox.migrations + DevnetChain.migrations + ChainWatchList.migrations + CustodyVault.migrations
         + ChainSender.migrations + X402Facilitator.migrations
 
     @Test(.enabled(if: solURL != nil && fundedKey != nil && mint != nil, "needs the LiteSVM harness"))
@@ -319,7 +324,7 @@ struct X402SVMTests {
             let svm = SVMExact(network: network, node: node, custody: vault, db: db)
             let sender = ChainSender(db: db, clock: clock, vault: vault, builders: [])
             let facilitator = X402Facilitator(verifier: ExactEVMVerifier(networks: [], nodes: [:]), svm: svm, db: db, clock: clock, sender: sender,
-                                              custody: vault, ledger: Ledger(clock: clock), feeBasisPoints: { _ in 50 }, receiptTimeout: .seconds(1))
+                                              custody: vault, ledger: Ledger(clock: clock), outbox: Outbox(jobs: JobQueue(clock: clock), clock: clock), feeBasisPoints: { _ in 50 }, receiptTimeout: .seconds(1))
             // The payee's token account exists (created by the payer here).
             let payTo = try SolanaPublicKey(privateKey: Array(SHA256.hash(data: Data("payee-\(UUID())".utf8))))
             let setup = try Solana.Message(instructions: [try Solana.AssociatedTokenProgram.createIdempotent(payer: payer, wallet: payTo, mint: mint)],
