@@ -28,7 +28,7 @@ struct ChainSetup {
             if ChainRegistry.utxoChains.contains(chain) {
                 let node = try BitcoinCoreChain(chain: chain, rpc: rpc)
                 setup.adapters[chain] = node
-                setup.builders.append(BitcoinCoreSender(node: node, network: config.network, fallbackFeeRate: config.fallbackFeeRates[chain] ?? 2))
+                setup.builders.append(BitcoinCoreSender(node: node, network: config.network, fallbackFeeRate: Int128(config.fallbackFeeRates[chain] ?? 2)))
             } else if ChainRegistry.evmChains.contains(chain) {
                 var tokens: [String: String] = [:]
                 for asset in ChainRegistry.assets(on: chain) where asset.tokenStandard != nil {

@@ -29,7 +29,7 @@ public struct RailyardConfiguration: Sendable {
     /// Asset code → required confirmations (RAILYARD_CONFIRMATIONS_<ASSET>), overriding the documented defaults.
     public var confirmationOverrides: [String: Int] = [:]
     /// UTXO chain → sat/vB used when the node has no fee estimate (RAILYARD_<CHAIN>_FALLBACK_FEE_RATE).
-    public var fallbackFeeRates: [String: Int128] = [:]
+    public var fallbackFeeRates: [String: Int] = [:]  // Int, not Int128: a 16-byte-aligned value in this struct crashes the Swift 6.3 runtime when copied across async frames
     /// Run the workers (webhook delivery, chain watchers, expiry sweeper) inside `application()`.
     /// Tests turn this off and drive the workers step by step.
     public var runsBackgroundServices = true
@@ -98,7 +98,7 @@ public struct RailyardConfiguration: Sendable {
         }
         for chain in ChainRegistry.utxoChains.sorted() {
             if let value = env["RAILYARD_\(chain)_FALLBACK_FEE_RATE"], !value.isEmpty {
-                guard let rate = Int128(value), (1...100_000).contains(rate) else { throw ConfigurationError("RAILYARD_\(chain)_FALLBACK_FEE_RATE must be 1-100000 sat/vB") }
+                guard let rate = Int(value), (1...100_000).contains(rate) else { throw ConfigurationError("RAILYARD_\(chain)_FALLBACK_FEE_RATE must be 1-100000 sat/vB") }
                 config.fallbackFeeRates[chain] = rate
             }
         }
