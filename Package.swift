@@ -37,6 +37,7 @@ let package = Package(
         // MARK: kernel
         .target(name: "Money", swiftSettings: settings),
         .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
+        .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
         .target(
             name: "RailyardCrypto",
             dependencies: ["CSecp256k1", .product(name: "Crypto", package: "swift-crypto")],
@@ -91,7 +92,7 @@ let package = Package(
         .target(
             name: "HTTP",
             dependencies: [
-                "Money", "Storage",
+                "Money", "Storage", "CQREncode",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -110,11 +111,20 @@ let package = Package(
             ],
             swiftSettings: settings
         ),
+        .target(
+            name: "Payments",
+            dependencies: [
+                "Chains", "RailyardCrypto", "Storage", "Ledger", "Money", "HTTP", "Events",
+                .product(name: "SQLKit", package: "sql-kit"), .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: settings
+        ),
         // MARK: composition
         .target(
             name: "App",
             dependencies: [
-                "Money", "Ledger", "Storage", "Events", "HTTP", "Merchants", "Chains", "X402",
+                "Money", "Ledger", "Storage", "Events", "HTTP", "Merchants", "Chains", "X402", "Payments",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -197,7 +207,7 @@ let package = Package(
         .testTarget(
             name: "AppTests",
             dependencies: [
-                "App", "Merchants", "Events", "HTTP", "Ledger", "Storage", "Money", "TestSupport", "Chains", "RailyardCrypto", "X402",
+                "App", "Merchants", "Events", "HTTP", "Ledger", "Storage", "Money", "TestSupport", "Chains", "RailyardCrypto", "X402", "Payments",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),

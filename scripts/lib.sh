@@ -26,4 +26,4 @@ ensure_swift() {
 }
 
 # Packages the server needs to build and run (system libraries linked through SwiftPM system-library targets).
-RUNTIME_DEBS=(libsqlite3-dev pkg-config libsecp256k1-dev)
+RUNTIME_DEBS=(libsqlite3-dev pkg-config libsecp256k1-dev libqrencode-dev)

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 ensure_swift
-ensure_debs "${RUNTIME_DEBS[@]}" postgresql python3 python3-venv curl litecoind
+ensure_debs "${RUNTIME_DEBS[@]}" postgresql python3 python3-venv curl litecoind chromium
 
 PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -x "$PG_BIN/initdb" ] || { echo "error: PostgreSQL server binaries not found under /usr/lib/postgresql" >&2; exit 1; }

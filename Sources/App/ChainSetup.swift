@@ -87,3 +87,27 @@ struct ChainSetup {
         }
     }
 }
+
+extension ChainSetup {
+    /// Token contracts (EVM) and mints (Solana) of the chains served by nodes, for wallet links.
+    func tokenContracts(_ config: RailyardConfiguration) -> [String: String] {
+        var result: [String: String] = [:]
+        for chain in adapters.keys where devnets[chain] == nil {
+            for asset in ChainRegistry.assets(on: chain) where asset.tokenStandard != nil {
+                if let contract = config.tokenContracts[asset.code] ?? ChainRegistry.tokenContract(asset.code, config.chainNetwork) {
+                    result[asset.code] = contract
+                }
+            }
+        }
+        return result
+    }
+
+    /// EVM chain ids of the chains served by nodes (devnet chains have none).
+    func evmChainIDs(_ config: RailyardConfiguration) -> [String: Int64] {
+        var result: [String: Int64] = [:]
+        for chain in ChainRegistry.evmChains where devnets[chain] == nil {
+            if let id = ChainRegistry.evmChainID(chain, config.chainNetwork) { result[chain] = id }
+        }
+        return result
+    }
+}

@@ -8,6 +8,7 @@ import Ledger
 import Logging
 import Merchants
 import Metrics
+import Payments
 import Prometheus
 import RailyardCrypto
 import ServiceLifecycle
@@ -30,6 +31,8 @@ public struct Railyard {
     public let lightning: FakeLightningNode?
     /// The x402 facilitator (also usable in process by the paywall middleware).
     public let x402: X402Facilitator
+    /// Crypto payments (its processor moves payments along; tests drive it directly).
+    public let payments: PaymentsFeature
     /// The platform hot wallet (sealed seed) and the outgoing-transaction sender.
     public let custody: CustodyVault
     public let sender: ChainSender
@@ -41,7 +44,7 @@ public struct Railyard {
     public static var migrations: [Migration] {
         JobQueue.migrations + IdempotencyMiddleware.migrations + Ledger.migrations + Outbox.migrations + MerchantsFeature.migrations
             + DevnetChain.migrations + ChainWatchList.migrations + AddressBook.migrations + CustodyVault.migrations + ChainSender.migrations
-            + X402Feature.migrations
+            + X402Feature.migrations + PaymentsFeature.migrations
     }
 
     /// Builds the server. `database` and `clock` let tests inject their own.
@@ -126,6 +129,17 @@ public struct Railyard {
             destinations: destinations, httpClient: httpClient)
         X402Feature(facilitator: facilitator, db: db, clock: clock, catalog: catalog,
                     owns: { [merchants] merchant, business in try await merchants.merchant(merchant, owns: business) }).addRoutes(to: router)
+        let merchantsForPayments = merchants
+        let payments = PaymentsFeature(.init(
+            db: db, clock: clock, ledger: ledger, outbox: outbox, custody: custody, sender: sender, policy: policy,
+            directory: PaymentsDirectory(
+                feeBasisPoints: { try await merchantsForPayments.feeBasisPoints(businessID: $0) },
+                wallets: { try await merchantsForPayments.walletAddresses(businessID: $0) },
+                owns: { try await merchantsForPayments.merchant($0, owns: $1) },
+                price: { try await merchantsForPayments.price(coin: $0, fiat: $1) }),
+            chains: Set(chains.adapters.keys), devnets: devnets, tokenContracts: chains.tokenContracts(configuration),
+            evmChainIDs: chains.evmChainIDs(configuration), logger: logger))
+        payments.addRoutes(to: router)
         let owner = ProcessInfo.processInfo.hostName + ":" + String(ProcessInfo.processInfo.processIdentifier)
         var services: [any Service] = [
             WebhookDeliveryService(db: db, jobs: jobs, directory: merchants.webhookDirectory, httpClient: httpClient, clock: clock,
@@ -136,8 +150,9 @@ public struct Railyard {
             services.append(DepositWatcherService(watcher: DepositWatcher(adapter: chains.adapters[code]!, db: db, clock: clock, policy: policy, owner: owner), logger: logger))
         }
         services.append(ChainSenderService(sender: sender, owner: owner))
+        services.append(PaymentProcessorService(processor: payments.processor, logger: logger))
         return Railyard(configuration: configuration, db: db, clock: clock, ledger: ledger, jobs: jobs, outbox: outbox, merchants: merchants,
-                        devnets: devnets, lightning: lightningNode, x402: facilitator, custody: custody, sender: sender, router: router, services: services, logger: logger)
+                        devnets: devnets, lightning: lightningNode, x402: facilitator, payments: payments, custody: custody, sender: sender, router: router, services: services, logger: logger)
     }
 
     /// The HTTP application with the background services attached.

@@ -141,3 +141,12 @@ extension MerchantsFeature {
         return price
     }
 }
+
+extension MerchantsFeature {
+    /// The price of one whole `coin` (`BTC`, `USDC`) in `fiat`, from the rates service (503 when stale).
+    public func price(coin: String, fiat: String) async throws -> ExactDecimal {
+        let quote = try await deps.rates.rates(coins: [coin], fiat: fiat)
+        guard let price = quote.rates[coin] else { throw APIError(.serviceUnavailable, code: "rates_unavailable", "No \(fiat) price for \(coin)") }
+        return price
+    }
+}
