@@ -129,6 +129,7 @@ public struct Railyard {
             destinations: destinations, httpClient: httpClient)
         X402Feature(facilitator: facilitator, db: db, clock: clock, catalog: catalog,
                     owns: { [merchants] merchant, business in try await merchants.merchant(merchant, owns: business) }).addRoutes(to: router)
+        let owner = ProcessInfo.processInfo.hostName + ":" + String(ProcessInfo.processInfo.processIdentifier)
         let merchantsForPayments = merchants
         let payments = PaymentsFeature(.init(
             db: db, clock: clock, ledger: ledger, outbox: outbox, custody: custody, sender: sender, policy: policy,
@@ -138,9 +139,8 @@ public struct Railyard {
                 owns: { try await merchantsForPayments.merchant($0, owns: $1) },
                 price: { try await merchantsForPayments.price(coin: $0, fiat: $1) }),
             chains: Set(chains.adapters.keys), devnets: devnets, tokenContracts: chains.tokenContracts(configuration),
-            evmChainIDs: chains.evmChainIDs(configuration), logger: logger))
+            evmChainIDs: chains.evmChainIDs(configuration), watcherOwner: owner, logger: logger))
         payments.addRoutes(to: router)
-        let owner = ProcessInfo.processInfo.hostName + ":" + String(ProcessInfo.processInfo.processIdentifier)
         var services: [any Service] = [
             WebhookDeliveryService(db: db, jobs: jobs, directory: merchants.webhookDirectory, httpClient: httpClient, clock: clock,
                                    schedule: .default, logger: logger, owner: owner, destinations: destinations),

@@ -32,8 +32,8 @@ extension PaymentsFeature {
     func checkoutStatus(_ p: PaymentRecord) -> CheckoutStatus {
         let decimals = p.assetInfo.decimals
         return CheckoutStatus(id: p.id, status: p.status.rawValue, complete: Self.complete(p.status), confirmations: p.confirmations,
-                              required_confirmations: p.requiredConfirmations, received_amount: Amount(minorUnits: p.received).formattedTrimmed(decimals: decimals),
-                              amount_crypto: Amount(minorUnits: p.amountDue).formattedTrimmed(decimals: decimals), currency: p.asset,
+                              required_confirmations: p.requiredConfirmations, received_amount: coinText(p.received, decimals: decimals),
+                              amount_crypto: coinText(p.amountDue, decimals: decimals), currency: p.asset,
                               expires_at: Timestamp.iso8601(millis: p.expiresAt), seconds_left: max(0, (p.expiresAt - deps.clock.nowMillis()) / 1000),
                               redirect_url: p.redirectURL, paid_late: p.late)
     }
@@ -78,7 +78,7 @@ extension PaymentsFeature {
     /// After a devnet cheat, scan and process at once so the page shows the result on reload.
     func settleDevnet(_ chain: String) async throws {
         guard let devnet = deps.devnets[chain] else { return }
-        _ = try await DepositWatcher(adapter: devnet, db: deps.db, clock: deps.clock, policy: deps.policy, owner: "checkout").poll()
+        _ = try await DepositWatcher(adapter: devnet, db: deps.db, clock: deps.clock, policy: deps.policy, owner: deps.watcherOwner).poll()
         try await processor.runOnce()
     }
 

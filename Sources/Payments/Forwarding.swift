@@ -138,9 +138,13 @@ extension PaymentProcessor {
                let mFee = m.fee {
                 let treasury = try await treasury(snapshot)
                 let platform = (snapshot.platformFee ?? 0) + (snapshot.networkReserve ?? 0) - mFee
+                guard platform > 0 else {
+                    if try await fail(id, error: "the network-fee reserve does not cover the gas of the merchant transfer (\(mFee) wei)") { changed += 1 }
+                    continue
+                }
                 let attempt = snapshot.forwardAttempts
                 let request = SendRequest(id: Self.sendID(snapshot, leg: "p", attempt: attempt), chain: snapshot.chain, asset: snapshot.asset,
-                                          from: [snapshot.address], outputs: [SendOutput(address: treasury, amount: max(platform, 1))],
+                                          from: [snapshot.address], outputs: [SendOutput(address: treasury, amount: platform)],
                                           feeFromOutput: 0, reference: id)
                 if latest("p")?.id != request.id { try await deps.sender.enqueue(request); changed += 1 }
                 continue

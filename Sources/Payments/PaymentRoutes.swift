@@ -48,7 +48,7 @@ struct PaymentView: Encodable, Sendable {
 
     init(_ p: PaymentRecord, uris: PaymentURI.Context) {
         let asset = p.assetInfo
-        func coins(_ units: Int128?) -> String? { units.map { Amount(minorUnits: $0).formattedTrimmed(decimals: asset.decimals) } }
+        func coins(_ units: Int128?) -> String? { units.map { coinText($0, decimals: asset.decimals) } }
         id = p.id
         business_id = p.businessID
         amount_usd = p.amountUSD
@@ -290,4 +290,10 @@ extension PaymentsFeature {
         }
         return number
     }
+}
+
+/// A coin amount as decimal text without trailing zeros ("0.5", "0").
+func coinText(_ units: Int128, decimals: Int) -> String {
+    let text = Amount(minorUnits: units).formattedTrimmed(decimals: decimals)
+    return units == 0 ? "0" : text
 }

@@ -35,7 +35,9 @@ public enum PaymentURI {
             return "solana:\(address)?" + (query.percentEncodedQuery ?? "")
         default:
             let chainSuffix = context.evmChainIDs[chain].map { "@\($0)" } ?? ""
-            if asset.tokenStandard != nil, let contract = context.contracts[asset.code] {
+            if asset.tokenStandard != nil {
+                // Without a known contract (a devnet token) a link cannot name the token: give the address only.
+                guard let contract = context.contracts[asset.code] else { return "ethereum:\(address)\(chainSuffix)" }
                 return "ethereum:\(contract)\(chainSuffix)/transfer?address=\(address)&uint256=\(units)"
             }
             return "ethereum:\(address)\(chainSuffix)?value=\(units)"

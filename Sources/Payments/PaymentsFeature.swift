@@ -53,12 +53,14 @@ public struct PaymentsFeature: Sendable {
         public var pricing: PaymentPricing
         /// Minutes a payment waits for money.
         public var expiryMinutes: Int
+        /// This node's watcher lease owner (devnet cheats scan as the running watcher).
+        public var watcherOwner: String
         public var logger: Logger
 
         public init(db: Database, clock: any AppClock, ledger: Ledger, outbox: Outbox, custody: CustodyVault, sender: ChainSender,
                     policy: ConfirmationPolicy, directory: PaymentsDirectory, chains: Set<String>, devnets: [String: DevnetChain],
                     tokenContracts: [String: String], evmChainIDs: [String: Int64] = [:], pricing: PaymentPricing = PaymentPricing(), expiryMinutes: Int = 15,
-                    logger: Logger = Logger(label: "railyard.payments")) {
+                    watcherOwner: String = "railyard", logger: Logger = Logger(label: "railyard.payments")) {
             self.db = db
             self.clock = clock
             self.ledger = ledger
@@ -73,6 +75,7 @@ public struct PaymentsFeature: Sendable {
             self.evmChainIDs = evmChainIDs
             self.pricing = pricing
             self.expiryMinutes = expiryMinutes
+            self.watcherOwner = watcherOwner
             self.logger = logger
         }
     }

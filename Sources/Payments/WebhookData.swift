@@ -53,7 +53,7 @@ enum WebhookData {
     }
 
     static func coins(_ p: PaymentRecord, _ units: Int128?) -> String {
-        Amount(minorUnits: units ?? 0).formattedTrimmed(decimals: p.assetInfo.decimals)
+        coinText(units ?? 0, decimals: p.assetInfo.decimals)
     }
 
     static func number(_ text: String) -> Decimal { Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) ?? 0 }
