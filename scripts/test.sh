@@ -43,6 +43,12 @@ bash scripts/cli-smoke.sh .build/debug/railyard 2>&1 | tee /tmp/railyard-test-cl
 status_cli=${PIPESTATUS[0]}
 set -e
 
+step "Hosted checkout in headless Chromium"
+set +e
+bash scripts/checkout-browser.sh .build/debug/railyard 2>&1 | tee /tmp/railyard-test-browser.log
+status_browser=${PIPESTATUS[0]}
+set -e
+
 step "x402 interoperability (official Python SDK against a running server)"
 set +e
 bash scripts/x402-interop.sh .build/debug/railyard 2>&1 | tee /tmp/railyard-test-x402.log
@@ -68,8 +74,9 @@ printf 'SQLite:     %s\n' "$(grep -E 'Test run with' /tmp/railyard-test-sqlite.l
 printf 'PostgreSQL: %s\n' "$(grep -E 'Test run with' /tmp/railyard-test-postgres.log | tail -n 1)"
 printf 'CLI:        %s\n' "$(tail -n 1 /tmp/railyard-test-cli.log)"
 printf 'x402 SDK:   %s\n' "$(tail -n 1 /tmp/railyard-test-x402.log)"
-if [ "$status_sqlite" -ne 0 ] || [ "$status_pg" -ne 0 ] || [ "$status_cli" -ne 0 ] || [ "$status_x402" -ne 0 ]; then
-    echo "FAILED (sqlite exit $status_sqlite, postgres exit $status_pg, cli exit $status_cli, x402 exit $status_x402)"
+printf 'Checkout:   %s\n' "$(tail -n 1 /tmp/railyard-test-browser.log)"
+if [ "$status_sqlite" -ne 0 ] || [ "$status_pg" -ne 0 ] || [ "$status_cli" -ne 0 ] || [ "$status_x402" -ne 0 ] || [ "$status_browser" -ne 0 ]; then
+    echo "FAILED (sqlite exit $status_sqlite, postgres exit $status_pg, cli exit $status_cli, x402 exit $status_x402, checkout exit $status_browser)"
     exit 1
 fi
 echo "All tests passed on both engines."

@@ -31,7 +31,8 @@ public struct PaymentsDirectory: Sendable {
 }
 
 /// Crypto payments: create, look up, hosted checkout, confirmations, forwarding with fees.
-public struct PaymentsFeature: Sendable {
+/// A class: as a large struct inside `Railyard` it tripped a Swift 6.3 runtime fault in `railyard serve`.
+public final class PaymentsFeature: Sendable {
     public struct Dependencies: Sendable {
         public var db: Database
         public var clock: any AppClock

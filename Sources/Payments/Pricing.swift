@@ -35,12 +35,12 @@ public struct PaymentPricing: Sendable {
         public let networkFeeUSD: ExactDecimal
     }
 
-    let networkFeesUSD: [String: ExactDecimal]
+    /// Kept as text: a collection of Int128-backed values stored in this struct crashed the Swift 6.3
+    /// runtime when the struct was copied across async frames (the same failure as in the configuration).
+    let networkFeesUSD: [String: String]
 
     public init(networkFeesUSD: [String: String] = PaymentPricing.defaultNetworkFeesUSD) {
-        var fees: [String: ExactDecimal] = [:]
-        for (asset, text) in networkFeesUSD { fees[asset.uppercased()] = (try? ExactDecimal(parsing: text)) ?? ExactDecimal(0) }
-        self.networkFeesUSD = fees
+        self.networkFeesUSD = Dictionary(networkFeesUSD.map { ($0.key.uppercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Prices `amount` of `fiat` in `asset`. `price(coin, fiat)` is the fiat price of one whole coin.
@@ -75,7 +75,7 @@ public struct PaymentPricing: Sendable {
         }
         var feeFiat = ExactDecimal(0)
         var feeUSDCharged = ExactDecimal(0)
-        if addNetworkFee, let feeUSD = networkFeesUSD[asset.code], !feeUSD.isZero {
+        if addNetworkFee, let feeText = networkFeesUSD[asset.code], let feeUSD = try? ExactDecimal(parsing: feeText), !feeUSD.isZero {
             feeUSDCharged = feeUSD
             if fiat.code == "USD" {
                 feeFiat = feeUSD
