@@ -17,6 +17,8 @@ public struct RailyardConfiguration: Sendable {
     public var ratesURL: String?
     public var ratesFile: String?
     public var apiRateLimitPerMinute = 100
+    /// The documented payment-creation limit, per business per minute.
+    public var paymentRateLimitPerMinute = 10
     public var logLevel = "info"
     /// Seed a demo merchant on the first start of an empty embedded database.
     public var seedDemo = true
@@ -81,6 +83,10 @@ public struct RailyardConfiguration: Sendable {
         if let value = env["RAILYARD_API_RATE_LIMIT"], !value.isEmpty {
             guard let limit = Int(value), limit > 0 else { throw ConfigurationError("RAILYARD_API_RATE_LIMIT must be a positive integer") }
             config.apiRateLimitPerMinute = limit
+        }
+        if let value = env["RAILYARD_PAYMENT_RATE_LIMIT"], !value.isEmpty {
+            guard let limit = Int(value), limit > 0 else { throw ConfigurationError("RAILYARD_PAYMENT_RATE_LIMIT must be a positive integer") }
+            config.paymentRateLimitPerMinute = limit
         }
         for chain in ChainRegistry.chains {
             if let value = env["RAILYARD_\(chain)_RPC_URL"], !value.isEmpty {
@@ -162,7 +168,8 @@ public struct RailyardConfiguration: Sendable {
             ("network", network.rawValue), ("bcrypt_cost", String(bcryptCost)),
             ("trusted_proxies", trustedProxies.isEmpty ? "(none)" : trustedProxies.sorted().joined(separator: ",")),
             ("rates", ratesURL.map { "http: \($0)" } ?? ratesFile.map { "file: \($0)" } ?? "shipped table"),
-            ("api_rate_limit_per_minute", String(apiRateLimitPerMinute)), ("log_level", logLevel),
+            ("api_rate_limit_per_minute", String(apiRateLimitPerMinute)),
+            ("payment_rate_limit_per_minute", String(paymentRateLimitPerMinute)), ("log_level", logLevel),
             ("webhook_allow_private", String(webhookAllowPrivate)),
             ("chains", ChainRegistry.chains.map { chain in chainRPCURLs[chain].map { "\(chain)=\(DatabaseLocation.postgres(url: $0).description)" } ?? "\(chain)=devnet" }.joined(separator: " ")), ("dev_token", devToken == nil ? "(none: dev API for loopback only)" : "***"),
             ("confirmations", ChainRegistry.chains.flatMap(ChainRegistry.assets(on:)).map { asset in

@@ -106,6 +106,17 @@ public struct Railyard {
         let policy = ConfirmationPolicy(overrides: configuration.confirmationOverrides)
         let custody = CustodyVault(key: MasterKey.subkey(root, "custody"), network: configuration.network)
         let sender = ChainSender(db: db, clock: clock, vault: custody, builders: chains.builders, policy: policy, logger: logger)
+        let owner = ProcessInfo.processInfo.hostName + ":" + String(ProcessInfo.processInfo.processIdentifier)
+        let merchantsForPayments = merchants
+        let payments = PaymentsFeature(.init(
+            db: db, clock: clock, ledger: ledger, outbox: outbox, custody: custody, sender: sender, policy: policy,
+            directory: PaymentsDirectory(
+                wallets: { try await merchantsForPayments.walletAddresses(businessID: $0) },
+                owns: { try await merchantsForPayments.merchant($0, owns: $1) },
+                price: { try await merchantsForPayments.price(coin: $0, fiat: $1) }),
+            chains: Set(chains.adapters.keys), devnets: devnets, tokenContracts: chains.tokenContracts(configuration),
+            evmChainIDs: chains.evmChainIDs(configuration), limiter: limiter,
+            creationsPerMinute: configuration.paymentRateLimitPerMinute, watcherOwner: owner, logger: logger))
         // Lightning: no real node adapter exists yet, so invoices come from the devnet node, offered only
         // while BTC itself runs on devnet (a real payer could never pay them).
         let lightningNode: FakeLightningNode? = devnets["BTC"] == nil ? nil
@@ -123,23 +134,12 @@ public struct Railyard {
             lightning: lightningNode.map { LightningPaywall(network: LightningPaywall.network(.devnet), node: $0, db: db, clock: clock) }, svm: svm,
             db: db, clock: clock,
             sender: sender, custody: custody, ledger: ledger, outbox: outbox,
-            feeBasisPoints: { [merchants] business in try await merchants.feeBasisPoints(businessID: business) })
+            feeBasisPoints: { [payments] business in try await payments.feeBasisPoints(businessID: business) })
         let catalog = X402Catalog(
             wallets: { [merchants] in try await merchants.walletAddresses(businessID: $0) }, usdPrice: { [merchants] in try await merchants.usdPrice($0) },
             destinations: destinations, httpClient: httpClient)
         X402Feature(facilitator: facilitator, db: db, clock: clock, catalog: catalog,
                     owns: { [merchants] merchant, business in try await merchants.merchant(merchant, owns: business) }).addRoutes(to: router)
-        let owner = ProcessInfo.processInfo.hostName + ":" + String(ProcessInfo.processInfo.processIdentifier)
-        let merchantsForPayments = merchants
-        let payments = PaymentsFeature(.init(
-            db: db, clock: clock, ledger: ledger, outbox: outbox, custody: custody, sender: sender, policy: policy,
-            directory: PaymentsDirectory(
-                feeBasisPoints: { try await merchantsForPayments.feeBasisPoints(businessID: $0) },
-                wallets: { try await merchantsForPayments.walletAddresses(businessID: $0) },
-                owns: { try await merchantsForPayments.merchant($0, owns: $1) },
-                price: { try await merchantsForPayments.price(coin: $0, fiat: $1) }),
-            chains: Set(chains.adapters.keys), devnets: devnets, tokenContracts: chains.tokenContracts(configuration),
-            evmChainIDs: chains.evmChainIDs(configuration), watcherOwner: owner, logger: logger))
         payments.addRoutes(to: router)
         var services: [any Service] = [
             WebhookDeliveryService(db: db, jobs: jobs, directory: merchants.webhookDirectory, httpClient: httpClient, clock: clock,

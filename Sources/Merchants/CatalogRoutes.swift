@@ -5,42 +5,6 @@ import Money
 import SQLKit
 import Storage
 
-/// A subscription plan as documented under "Subscriptions & Entitlements".
-public struct Plan: Sendable, Encodable {
-    public struct Pricing: Sendable, Encodable { public let monthly: Int; public let yearly: Int }
-    public struct Limits: Sendable, Encodable { public let monthly_transactions: Int?; public let is_unlimited: Bool }
-    public struct Features: Sendable, Encodable {
-        public let all_chains_supported: Bool
-        public let basic_api_access: Bool
-        public let advanced_analytics: Bool
-        public let custom_webhooks: Bool
-        public let white_label: Bool
-        public let priority_support: Bool
-    }
-
-    public let id: String
-    public let name: String
-    public let description: String
-    /// Whole US dollars.
-    public let pricing: Pricing
-    public let limits: Limits
-    public let features: Features
-    /// Platform commission in basis points (100 = 1%).
-    public let fee_bps: Int
-
-    public static let starter = Plan(
-        id: "starter", name: "Starter", description: "Perfect for testing and small projects",
-        pricing: .init(monthly: 0, yearly: 0), limits: .init(monthly_transactions: 100, is_unlimited: false),
-        features: .init(all_chains_supported: true, basic_api_access: true, advanced_analytics: false, custom_webhooks: false, white_label: false, priority_support: false),
-        fee_bps: 100)
-    public static let professional = Plan(
-        id: "professional", name: "Professional", description: "Unlimited transactions for growing businesses",
-        pricing: .init(monthly: 49, yearly: 490), limits: .init(monthly_transactions: nil, is_unlimited: true),
-        features: .init(all_chains_supported: true, basic_api_access: true, advanced_analytics: true, custom_webhooks: true, white_label: false, priority_support: true),
-        fee_bps: 50)
-    public static let all = [starter, professional]
-}
-
 extension MerchantsFeature {
     struct CoinView: Encodable { let symbol: String; let name: String; let is_active: Bool; let has_wallet: Bool }
     struct CoinsAnswer: Encodable { let success = true; let coins: [CoinView]; let business_id: String; let total: Int }
@@ -103,19 +67,6 @@ extension MerchantsFeature {
 extension ExactDecimal {
     /// For JSON output as a number: Foundation writes a `Decimal` from its exact digits.
     var decimalValue: Decimal { Decimal(string: description) ?? 0 }
-}
-
-extension MerchantsFeature {
-    /// The commission (basis points) a business pays on its plan; other features ask through App.
-    public func feeBasisPoints(businessID: String) async throws -> Int {
-        let row = try await deps.db.read { sql in
-            try await sql.raw("""
-                SELECT m.plan_id FROM businesses b JOIN merchants m ON m.id = b.merchant_id WHERE b.id = \(bind: businessID)
-                """).first()
-        }
-        guard let planID = try row?.decode(column: "plan_id", as: String.self) else { throw APIError.notFound("Business not found", code: "business_not_found") }
-        return (Plan.all.first { $0.id == planID } ?? .starter).fee_bps
-    }
 }
 
 extension MerchantsFeature {

@@ -94,8 +94,14 @@ extension PaymentProcessor {
             return [SendRequest(id: sendID(p, leg: "all", attempt: attempt), chain: p.chain, asset: p.asset,
                                 from: [p.address] + (gasPayer.map { [$0] } ?? []), outputs: outputs, feeFromOutput: feeFrom, reference: p.id)]
         case .evmNative:
+            // A collection has only the platform leg, which pays its own gas.
+            if merchant == 0 {
+                guard platform > 0, !done("p") else { return [] }
+                return [SendRequest(id: sendID(p, leg: "p", attempt: attempt), chain: p.chain, asset: p.asset, from: [p.address],
+                                    outputs: [SendOutput(address: treasury, amount: platform)], feeFromOutput: 0, reference: p.id)]
+            }
             // The platform leg is queued once the merchant leg is signed (its gas cost is then known).
-            guard merchant > 0, !done("m") else { return [] }
+            guard !done("m") else { return [] }
             return [SendRequest(id: sendID(p, leg: "m", attempt: attempt), chain: p.chain, asset: p.asset, from: [p.address],
                                 outputs: [SendOutput(address: wallet, amount: merchant)], reference: p.id)]
         case .evmToken(let gas):

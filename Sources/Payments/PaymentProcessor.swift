@@ -132,9 +132,14 @@ public struct PaymentProcessor: Sendable {
             let bookable = p.status == .confirmed || p.status == .overpaid || (p.status == .underpaid && p.windowClosed && d.allConfirmed)
             let desired: Int128 = PaymentStatus.outgoing.contains(p.status) ? p.booked : (bookable ? d.confirmed : 0)
             if desired != p.booked {
-                if p.booked > 0 { try await self.reverse(tx, &p) }
+                if p.booked > 0 {
+                    try await self.reverse(tx, &p)
+                    if p.kind == "collection" { try await Billing.deactivate(tx, paymentID: p.id, now: now) }
+                }
                 if desired > 0 {
                     try await self.book(tx, &p, amount: String(desired))
+                    // A subscription starts only when its payment is confirmed in full.
+                    if p.kind == "collection" && desired >= p.amountDue { try await Billing.activate(tx, paymentID: p.id, now: now) }
                     p.confirmedAt = now
                     try await deps.outbox.publish(tx, businessID: p.businessID, type: "payment.confirmed",
                                                   data: WebhookData.confirmed(p), eventID: "evt_\(p.id)_confirmed_\(p.bookings)")

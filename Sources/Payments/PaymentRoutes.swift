@@ -165,8 +165,8 @@ extension PaymentsFeature {
     }
 
     /// The payment if the caller may see it (its business's key, or the merchant owning it); otherwise 404.
-    func owned(_ id: String, principal: Principal) async throws -> PaymentRecord {
-        guard let payment = try await deps.db.read({ try await PaymentStore.load($0, id: id) }), payment.kind == "payment",
+    func owned(_ id: String, principal: Principal, kind: String = "payment") async throws -> PaymentRecord {
+        guard let payment = try await deps.db.read({ try await PaymentStore.load($0, id: id) }), payment.kind == kind,
               try await mayAct(on: payment.businessID, principal: principal) else {
             throw APIError.notFound("Payment not found", code: "payment_not_found")
         }
@@ -183,14 +183,7 @@ extension PaymentsFeature {
             throw APIError.badRequest("business_id is required", code: "missing_field", field: "business_id")
         }
         guard try await mayAct(on: businessID, principal: principal) else { throw APIError.notFound("Business not found", code: "business_not_found") }
-        guard let code = input.currency, !code.isEmpty else { throw APIError.badRequest("currency is required", code: "missing_field", field: "currency") }
-        guard let asset = AssetRegistry.asset(code), !asset.isFiat else {
-            throw APIError.badRequest("Unsupported currency '\(code)'; expected one of: \(AssetRegistry.crypto.map { $0.code.lowercased() }.joined(separator: ", "))",
-                                      code: "unsupported_currency", field: "currency")
-        }
-        guard offeredAssets.contains(asset), let chain = asset.chain, let addressChain = AddressChain(rawValue: chain) else {
-            throw APIError.badRequest("\(asset.code.lowercased()) is not enabled on this server", code: "currency_not_enabled", field: "currency")
-        }
+        let asset = try offeredAsset(input.currency, field: "currency")
         let fiatCode = (input.amount_usd != nil ? "USD" : (input.fiat_currency ?? "USD")).uppercased()
         guard let fiat = AssetRegistry.fiatCurrency(fiatCode) else {
             throw APIError.badRequest("Unsupported fiat_currency '\(fiatCode)'", code: "unsupported_fiat", field: "fiat_currency")
@@ -209,46 +202,110 @@ extension PaymentsFeature {
                 throw APIError.badRequest("redirect_url must be an http(s) URL", code: "invalid_url", field: "redirect_url")
             }
         }
-        var metadataText = "{}"
-        if let metadata = input.metadata {
-            guard case .object = metadata.value else { throw APIError.badRequest("metadata must be a JSON object", code: "invalid_field", field: "metadata") }
-            metadataText = String(decoding: try JSONEncoder().encode(metadata), as: UTF8.self)
-            guard metadataText.utf8.count <= 8_192 else { throw APIError.badRequest("metadata may be at most 8 KB", code: "invalid_field", field: "metadata") }
-        }
+        let metadataText = try Self.metadataText(input.metadata)
         let wallets = try await deps.directory.wallets(businessID)
         guard let merchantWallet = wallets[asset.code] else {
             throw APIError.badRequest("The business has no active \(asset.code) wallet to forward payments to", code: "wallet_not_configured", field: "currency")
         }
-        let bps = try await deps.directory.feeBasisPoints(businessID)
+        // The documented creation limit, per business (replays of an Idempotency-Key never get here).
+        try deps.limiter.hit(.init(name: "payment_create", limit: deps.creationsPerMinute), key: businessID)
+        return try await insert(NewPayment(kind: "payment", businessID: businessID, asset: asset.code, fiat: fiat.code, amount: amount.value.description,
+                                           destination: merchantWallet, description: input.description, redirectURL: input.redirect_url,
+                                           metadata: metadataText, expiryMinutes: deps.expiryMinutes))
+    }
+
+    /// What a new payment row needs; text only (Int128-backed values crossing async frames trip the
+    /// Swift 6.3 runtime, see PaymentPricing).
+    struct NewPayment: Sendable {
+        var kind: String
+        var businessID: String
+        var asset: String
+        var fiat: String
+        var amount: String
+        /// The merchant's wallet (sales) or the platform's (collection).
+        var destination: String
+        var description: String?
+        var redirectURL: String?
+        var metadata: String
+        var expiryMinutes: Int
+        /// A subscription bought by this (collection) payment: (merchant, plan, billing period).
+        var subscription: (merchantID: String, planID: String, period: String)?
+    }
+
+    /// Prices and stores a payment with a fresh custody address; sales are admitted against the
+    /// merchant's plan (402/429) in the same transaction.
+    func insert(_ new: NewPayment) async throws -> PaymentRecord {
+        guard let asset = AssetRegistry.asset(new.asset), let chain = asset.chain, let addressChain = AddressChain(rawValue: chain),
+              let fiat = AssetRegistry.fiatCurrency(new.fiat) else { throw APIError.badRequest("Unsupported currency", code: "unsupported_currency") }
+        let amount = try ExactDecimal(parsing: new.amount)
+        let now = deps.clock.nowMillis()
+        let merchantID = try await deps.db.read { try await Billing.merchant(ofBusiness: new.businessID, $0) }
+        guard let merchantID else { throw APIError.notFound("Business not found", code: "business_not_found") }
+        let bps = new.kind == "payment" ? try await deps.db.read { try await Billing.state($0, merchantID: merchantID, now: now) }.effectivePlan.fee_bps : 10_000
         let directory = deps.directory
-        let quote = try await deps.pricing.quote(amount: amount.value, fiat: fiat, asset: asset, addNetworkFee: true) { coin, fiat in
+        let quote = try await deps.pricing.quote(amount: amount, fiat: fiat, asset: asset, addNetworkFee: true) { coin, fiat in
             try await directory.price(coin, fiat)
         }
         try await deps.custody.prepare(deps.db)
-        let now = deps.clock.nowMillis()
-        let id = Identifier.make("pay", clock: deps.clock)
-        let (custody, required, expiry) = (deps.custody, deps.policy.required(for: asset.code), Int64(deps.expiryMinutes) * 60_000)
+        let id = Identifier.make(new.kind == "payment" ? "pay" : "col", clock: deps.clock)
+        let (custody, required, expiry) = (deps.custody, deps.policy.required(for: asset.code), Int64(new.expiryMinutes) * 60_000)
         let amounts = (due: String(quote.amountDue), fee: String(quote.networkFeeCrypto))
         let texts = (fiat: quote.amountFiat.text(minimumPlaces: fiat.decimals), fee: quote.networkFeeFiat.text(minimumPlaces: 2),
                      usd: quote.amountUSD.text(minimumPlaces: 2), feeUSD: quote.networkFeeUSD.text(minimumPlaces: 2), rate: quote.rate.description)
-        let metadataJSON = metadataText
         try await deps.db.write { tx in
+            if new.kind == "payment" { try await Billing.admitPayment(tx, merchantID: merchantID, now: now) }
             let address = try await custody.allocate(tx, chain: addressChain, purpose: .deposit, reference: id, now: now)
             try await tx.sql.raw("""
                 INSERT INTO payments (id, business_id, kind, asset, chain, fiat, amount_fiat, network_fee_fiat, amount_usd, network_fee_usd,
                     amount_due, network_fee_crypto, rate, address, mode, merchant_wallet, fee_bps, status, required_confirmations,
                     description, redirect_url, metadata, created_at, expires_at, updated_at)
-                VALUES (\(bind: id), \(bind: businessID), 'payment', \(bind: asset.code), \(bind: chain), \(bind: fiat.code), \(bind: texts.fiat),
+                VALUES (\(bind: id), \(bind: new.businessID), \(bind: new.kind), \(bind: asset.code), \(bind: chain), \(bind: fiat.code), \(bind: texts.fiat),
                     \(bind: texts.fee), \(bind: texts.usd), \(bind: texts.feeUSD), \(bind: amounts.due), \(bind: amounts.fee), \(bind: texts.rate),
-                    \(bind: address.address), 'custody', \(bind: merchantWallet), \(bind: bps), 'pending', \(bind: required),
-                    \(bind: input.description), \(bind: input.redirect_url), \(bind: metadataJSON), \(bind: now), \(bind: now + expiry), \(bind: now))
+                    \(bind: address.address), 'custody', \(bind: new.destination), \(bind: bps), 'pending', \(bind: required),
+                    \(bind: new.description), \(bind: new.redirectURL), \(bind: new.metadata), \(bind: now), \(bind: now + expiry), \(bind: now))
                 """).run()
+            if let subscription = new.subscription {
+                try await tx.sql.raw("""
+                    INSERT INTO subscriptions (id, merchant_id, plan_id, billing_period, status, payment_id, created_at, updated_at)
+                    VALUES (\(bind: Identifier.make("sub", clock: deps.clock)), \(bind: subscription.merchantID), \(bind: subscription.planID),
+                        \(bind: subscription.period), 'pending', \(bind: id), \(bind: now), \(bind: now))
+                    """).run()
+            }
         }
         guard let payment = try await deps.db.read({ try await PaymentStore.load($0, id: id) }) else { throw StorageError.integrity("payment \(id) vanished") }
         return payment
     }
 
+    /// A crypto asset this server takes payments in, from a request field (400 otherwise).
+    func offeredAsset(_ code: String?, field: String) throws -> Asset {
+        guard let code, !code.isEmpty else { throw APIError.badRequest("\(field) is required", code: "missing_field", field: field) }
+        guard let asset = AssetRegistry.asset(code), !asset.isFiat else {
+            throw APIError.badRequest("Unsupported \(field) '\(code)'; expected one of: \(offeredAssets.map { $0.code.lowercased() }.joined(separator: ", "))",
+                                      code: "unsupported_currency", field: field)
+        }
+        guard offeredAssets.contains(asset) else {
+            throw APIError.badRequest("\(asset.code.lowercased()) is not enabled on this server", code: "currency_not_enabled", field: field)
+        }
+        return asset
+    }
+
+    /// Merchant metadata: a JSON object of at most 8 KB, stored as text.
+    static func metadataText(_ metadata: JSONBox?) throws -> String {
+        guard let metadata else { return "{}" }
+        guard case .object = metadata.value else { throw APIError.badRequest("metadata must be a JSON object", code: "invalid_field", field: "metadata") }
+        let text = String(decoding: try JSONEncoder().encode(metadata), as: UTF8.self)
+        guard text.utf8.count <= 8_192 else { throw APIError.badRequest("metadata may be at most 8 KB", code: "invalid_field", field: "metadata") }
+        return text
+    }
+
     func list(_ request: Request, principal: Principal) async throws -> Response {
+        let page = try await page(request, principal: principal, kind: "payment")
+        return try JSONResponse.make(Page(payments: page.rows.map { PaymentView($0, uris: deps.uris) },
+                                          pagination: .init(total: page.total, limit: page.limit, offset: page.offset)))
+    }
+
+    /// One page of a kind of payment the caller may see, newest first, with the filters of the list endpoints.
+    func page(_ request: Request, principal: Principal, kind: String) async throws -> (rows: [PaymentRecord], total: Int, limit: Int, offset: Int) {
         let limit = try Self.intQuery(request, "limit", default: 50, range: 1...100)
         let offset = try Self.intQuery(request, "offset", default: 0, range: 0...1_000_000)
         let businessID = request.query("business_id") ?? principal.businessID
@@ -261,7 +318,7 @@ extension PaymentsFeature {
         if let currency = request.query("currency"), AssetRegistry.asset(currency)?.isFiat != false {
             throw APIError.badRequest("Unknown currency '\(currency)'", code: "invalid_query", field: "currency")
         }
-        var conditions: [SQLQueryString] = ["p.kind = 'payment'"]
+        var conditions: [SQLQueryString] = ["p.kind = \(bind: kind)"]
         if let businessID {
             conditions.append("p.business_id = \(bind: businessID)")
         } else {
@@ -279,8 +336,7 @@ extension PaymentsFeature {
             let total = try await sql.raw("SELECT COUNT(*) AS n FROM payments p WHERE \(filter)").first()?.decode(column: "n", as: Int.self) ?? 0
             return (rows, total)
         }
-        return try JSONResponse.make(Page(payments: rows.map { PaymentView($0, uris: deps.uris) },
-                                          pagination: .init(total: total, limit: limit, offset: offset)))
+        return (rows, total, limit, offset)
     }
 
     static func intQuery(_ request: Request, _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {

@@ -12,8 +12,6 @@ import Storage
 /// What payments need from the rest of the server, provided by App so that this feature does not
 /// import Merchants.
 public struct PaymentsDirectory: Sendable {
-    /// The platform commission of a business, in basis points (from its plan).
-    public let feeBasisPoints: @Sendable (String) async throws -> Int
     /// A business's active wallets by coin code.
     public let wallets: @Sendable (String) async throws -> [String: String]
     /// Whether a merchant owns a business.
@@ -21,9 +19,8 @@ public struct PaymentsDirectory: Sendable {
     /// The price of one whole coin (`BTC`, `USDC`) in a fiat (`USD`).
     public let price: @Sendable (_ coin: String, _ fiat: String) async throws -> ExactDecimal
 
-    public init(feeBasisPoints: @escaping @Sendable (String) async throws -> Int, wallets: @escaping @Sendable (String) async throws -> [String: String],
+    public init(wallets: @escaping @Sendable (String) async throws -> [String: String],
                 owns: @escaping @Sendable (String, String) async throws -> Bool, price: @escaping @Sendable (String, String) async throws -> ExactDecimal) {
-        self.feeBasisPoints = feeBasisPoints
         self.wallets = wallets
         self.owns = owns
         self.price = price
@@ -54,6 +51,9 @@ public final class PaymentsFeature: Sendable {
         public var pricing: PaymentPricing
         /// Minutes a payment waits for money.
         public var expiryMinutes: Int
+        /// Per-node request counters, and the documented payment-creation limit per business per minute.
+        public var limiter: RateLimiter
+        public var creationsPerMinute: Int
         /// This node's watcher lease owner (devnet cheats scan as the running watcher).
         public var watcherOwner: String
         public var logger: Logger
@@ -61,7 +61,7 @@ public final class PaymentsFeature: Sendable {
         public init(db: Database, clock: any AppClock, ledger: Ledger, outbox: Outbox, custody: CustodyVault, sender: ChainSender,
                     policy: ConfirmationPolicy, directory: PaymentsDirectory, chains: Set<String>, devnets: [String: DevnetChain],
                     tokenContracts: [String: String], evmChainIDs: [String: Int64] = [:], pricing: PaymentPricing = PaymentPricing(), expiryMinutes: Int = 15,
-                    watcherOwner: String = "railyard", logger: Logger = Logger(label: "railyard.payments")) {
+                    limiter: RateLimiter, creationsPerMinute: Int = 10, watcherOwner: String = "railyard", logger: Logger = Logger(label: "railyard.payments")) {
             self.db = db
             self.clock = clock
             self.ledger = ledger
@@ -76,6 +76,8 @@ public final class PaymentsFeature: Sendable {
             self.evmChainIDs = evmChainIDs
             self.pricing = pricing
             self.expiryMinutes = expiryMinutes
+            self.limiter = limiter
+            self.creationsPerMinute = creationsPerMinute
             self.watcherOwner = watcherOwner
             self.logger = logger
         }
@@ -89,10 +91,16 @@ public final class PaymentsFeature: Sendable {
         self.processor = PaymentProcessor(deps: deps)
     }
 
-    public static var migrations: [Migration] { PaymentsSchema.migrations }
+    public static var migrations: [Migration] { PaymentsSchema.migrations + [BillingSchema.migration] }
+
+    /// Business collection payments wait a day (the documented example), not the 15 minutes of a sale.
+    static let collectionExpiryMinutes = 24 * 60
 
     public func addRoutes(to router: Router<RailyardRequestContext>) {
         addPaymentRoutes(to: router)
+        addCollectionRoutes(to: router)
+        addSubscriptionRoutes(to: router)
+        addDashboardRoutes(to: router)
         addCheckoutRoutes(to: router)
     }
 

@@ -24,6 +24,7 @@ struct TestApp: @unchecked Sendable {  // the router is only read during tests
         config.seedDemo = false
         config.runsBackgroundServices = false  // tests call the workers themselves, deterministically
         config.webhookAllowPrivate = true  // test receivers listen on 127.0.0.1
+        config.paymentRateLimitPerMinute = 10_000  // the manual clock never moves on; the limit has its own test
         configure(&config)
         let db = try await TestDatabase.make()
         let clock = ManualClock(millis: Timestamp.nowMillis())
