@@ -244,7 +244,10 @@ public struct ChainSender: Sendable {
             }
             guard newStatus != record.status || confirmations != record.confirmations || height != record.blockHeight else { continue }
             let (finalStatus, finalConfirmations, finalHeight) = (newStatus, confirmations, height)
+            // Once mined for good, record what the transaction really paid (EVM pays less than it may).
+            let paid = finalStatus == .confirmed && record.status != .confirmed ? try await builder.paidFee(txid: txid).map { String($0) } : nil
             try await db.write { tx in
+                if let paid { try await tx.sql.raw("UPDATE chain_sends SET fee = \(bind: paid) WHERE id = \(bind: record.id)").run() }
                 try await tx.sql.raw("""
                     UPDATE chain_sends SET status = \(bind: finalStatus.rawValue), confirmations = \(bind: finalConfirmations),
                         block_height = \(bind: finalHeight), updated_at = \(bind: now) WHERE id = \(bind: record.id)

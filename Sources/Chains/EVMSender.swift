@@ -45,7 +45,18 @@ public struct EVMSender: TransactionBuilder {
 
     public func build(_ request: SendRequest, context: BuildContext, db: Database,
                       store: @escaping @Sendable (Transaction, SignedSend) async throws -> Void) async throws -> SignedSend {
-        guard request.from.count == 1, let key = context.keys.first else { throw ChainError.invalid("an \(chain) send spends from exactly one address") }
+        var request = request
+        var keys = context.keys
+        if request.from.count == 2 && request.kind == .payment {
+            // A token leaves from[0] (a deposit address holding no gas) by an EIP-3009 authorization that
+            // from[0] signs; from[1] (the gas wallet) submits it and pays the gas.
+            guard keys.count == 2 else { throw ChainError.invalid("an \(chain) token send needs the owner's and the gas payer's keys") }
+            let submission = try await authorizeTokenTransfer(request, ownerKey: keys[0])
+            request = SendRequest(id: request.id, chain: request.chain, asset: request.asset, kind: .transferWithAuthorization, from: [request.from[1]],
+                                  outputs: request.outputs, authorization: submission, reference: request.reference)
+            keys = [keys[1]]
+        }
+        guard request.from.count == 1, let key = keys.first else { throw ChainError.invalid("an \(chain) send spends from one address, or a token from an owner with a gas payer") }
         let from = request.from[0]
         guard try Ethereum.address(privateKey: key).lowercased() == from.lowercased() else { throw ChainError.invalid("signing key does not match \(from)") }
         // Node reads: chain id, fees, gas, balance, nonce.
@@ -132,10 +143,43 @@ public struct EVMSender: TransactionBuilder {
         }
     }
 
+    /// Signs, as the owner (`from[0]`), an EIP-3009 authorization moving the token to the one output.
+    /// Its nonce is derived from the send id, so a rebuilt or replaced send can never move the money twice.
+    func authorizeTokenTransfer(_ request: SendRequest, ownerKey: [UInt8]) async throws -> AuthorizationSubmission {
+        guard request.asset != node.native.code, let contract = node.tokens[request.asset] else {
+            throw ChainError.invalid("only a token send can name a gas payer on \(chain)")
+        }
+        guard request.outputs.count == 1, request.feeFromOutput == nil else {
+            throw ChainError.invalid("a token send has exactly one recipient and pays gas in \(node.native.code)")
+        }
+        let owner = request.from[0]
+        guard try Ethereum.address(privateKey: ownerKey).lowercased() == owner.lowercased() else { throw ChainError.invalid("signing key does not match \(owner)") }
+        let amount = try request.outputs[0].value
+        let held = try await node.tokenBalance(contract: contract, owner: owner)
+        guard held >= amount else { throw ChainError.invalid("insufficient \(request.asset) at \(owner): \(held) available, \(amount) to send") }
+        // DOMAIN_SEPARATOR() of the token (EIP-2612/3009 tokens such as USDC expose it).
+        let answer = try await node.rpc.call("eth_call", [.object(["to": .string(contract), "data": .string("0x3644e515")]), .string("latest")])
+        guard let hex = answer.stringValue, let separator = try? Hex.decode(hex), separator.count == 32 else {
+            throw ChainError.node("\(request.asset) at \(contract) has no DOMAIN_SEPARATOR()")
+        }
+        let authorization = EIP3009.Authorization(
+            from: owner, to: request.outputs[0].address, value: try Word256(amount: amount), validAfter: .zero,
+            validBefore: Word256(UInt64(4_102_444_800)),  // 2100-01-01: the authorization never leaves our database
+            nonce: Keccak256.hash(Array("railyard-send:\(request.id)".utf8)))
+        let signature = try Ethereum.sign(digest: try EIP3009.transferDigest(authorization, domainSeparator: separator), privateKey: ownerKey)
+        return AuthorizationSubmission(contract: contract, authorization: authorization, signature: signature)
+    }
+
     public func broadcast(_ raw: String) async throws -> String { try await node.broadcast(raw) }
 
     public func reverted(txid: String) async throws -> Bool {
         let receipt = try await node.rpc.call("eth_getTransactionReceipt", [.string(txid)])
         return receipt != .null && receipt["status"]?.stringValue == "0x0"
+    }
+
+    public func paidFee(txid: String) async throws -> Int128? {
+        let receipt = try await node.rpc.call("eth_getTransactionReceipt", [.string(txid)])
+        guard receipt != .null, let used = receipt["gasUsed"], let price = receipt["effectiveGasPrice"] else { return nil }
+        return try EVMChain.quantity(used) * EVMChain.quantity(price)
     }
 }

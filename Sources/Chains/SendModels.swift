@@ -150,9 +150,13 @@ public protocol TransactionBuilder: Sendable {
     /// Whether a transaction the chain has not seen can no longer be mined at all (a Solana
     /// transaction whose blockhash expired). Only then may the same send be built anew.
     func expired(_ signed: SignedSend) async throws -> Bool
+    /// The fee a mined transaction actually paid, when it can differ from the signed maximum (EVM:
+    /// gas used × effective price). nil keeps the fee recorded at signing.
+    func paidFee(txid: String) async throws -> Int128?
 }
 
 extension TransactionBuilder {
+    public func paidFee(txid: String) async throws -> Int128? { nil }
     public func reverted(txid: String) async throws -> Bool { false }
     public func expired(_ signed: SignedSend) async throws -> Bool { false }
 }

@@ -24,37 +24,46 @@ public struct SolanaSender: TransactionBuilder {
                       store: @escaping @Sendable (Transaction, SignedSend) async throws -> Void) async throws -> SignedSend {
         guard request.kind == .payment else { throw ChainError.unsupported("SOL sends only payments") }
         guard context.replacing == nil else { throw ChainError.unsupported("Solana has no fee replacement; an expired transaction is rebuilt by queueing a new send") }
-        guard request.outputs.count == 1 else { throw ChainError.invalid("a SOL send has exactly one recipient") }
+        guard (1...8).contains(request.outputs.count) else { throw ChainError.invalid("a SOL send pays 1 to 8 recipients in one transaction") }
         guard (1...2).contains(request.from.count), context.keys.count == request.from.count else { throw ChainError.invalid("a SOL send names the owner and optionally a fee payer") }
         let owner = try SolanaPublicKey(base58: request.from[0])
         let payer = try SolanaPublicKey(base58: request.from.last!)
         for (address, key) in zip(request.from, context.keys) where try SolanaPublicKey(privateKey: key).base58 != address {
             throw ChainError.invalid("signing key does not match \(address)")
         }
-        let recipient = try SolanaPublicKey(base58: request.outputs[0].address)
-        var amount = try request.outputs[0].value
         let signatures = Int128(Set(request.from).count)
         let fee = Self.feePerSignature * signatures
         var instructions: [Solana.Instruction] = []
+        // Every recipient in one transaction: an account left below the rent-exempt minimum between two
+        // transactions would make the second fail.
         if request.asset == "SOL" {
-            if request.feeFromOutput == 0 { amount -= fee }
-            guard amount > 0 else { throw ChainError.invalid("the amount does not cover the network fee of \(fee) lamports") }
+            var total: Int128 = 0
+            for (index, output) in request.outputs.enumerated() {
+                var amount = try output.value
+                if request.feeFromOutput == index { amount -= fee }
+                guard amount > 0 else { throw ChainError.invalid("the amount does not cover the network fee of \(fee) lamports") }
+                total += amount
+                instructions.append(Solana.SystemProgram.transfer(from: owner, to: try SolanaPublicKey(base58: output.address), lamports: UInt64(amount)))
+            }
             let available = try await node.balance(of: owner.base58)
-            let needed = amount + (payer == owner ? fee : 0)
+            let needed = total + (payer == owner ? fee : 0)
             guard available >= needed else { throw ChainError.invalid("insufficient SOL at \(owner.base58): \(available) available, \(needed) needed") }
-            instructions.append(Solana.SystemProgram.transfer(from: owner, to: recipient, lamports: UInt64(amount)))
         } else {
             guard let mint = node.mints[request.asset], let asset = AssetRegistry.asset(request.asset) else {
                 throw ChainError.invalid("\(request.asset) is not a token configured on SOL")
             }
             guard request.feeFromOutput == nil else { throw ChainError.invalid("token sends pay the fee in SOL; it cannot come from the token amount") }
+            let total = try request.outputs.reduce(Int128(0)) { $0 + (try $1.value) }
             let held = try await node.tokenBalance(asset: request.asset, wallet: owner.base58)
-            guard held >= amount else { throw ChainError.invalid("insufficient \(request.asset) at \(owner.base58): \(held) available, \(amount) to send") }
-            instructions.append(try Solana.AssociatedTokenProgram.createIdempotent(payer: payer, wallet: recipient, mint: mint))
-            instructions.append(Solana.TokenProgram.transferChecked(
-                source: try Solana.associatedTokenAddress(wallet: owner, mint: mint), mint: mint,
-                destination: try Solana.associatedTokenAddress(wallet: recipient, mint: mint), owner: owner,
-                amount: UInt64(amount), decimals: UInt8(asset.decimals)))
+            guard held >= total else { throw ChainError.invalid("insufficient \(request.asset) at \(owner.base58): \(held) available, \(total) to send") }
+            for output in request.outputs {
+                let recipient = try SolanaPublicKey(base58: output.address)
+                instructions.append(try Solana.AssociatedTokenProgram.createIdempotent(payer: payer, wallet: recipient, mint: mint))
+                instructions.append(Solana.TokenProgram.transferChecked(
+                    source: try Solana.associatedTokenAddress(wallet: owner, mint: mint), mint: mint,
+                    destination: try Solana.associatedTokenAddress(wallet: recipient, mint: mint), owner: owner,
+                    amount: UInt64(try output.value), decimals: UInt8(asset.decimals)))
+            }
         }
         let payerBalance = try await node.balance(of: payer.base58)
         guard payerBalance >= fee else { throw ChainError.invalid("the fee payer \(payer.base58) holds \(payerBalance) lamports, less than the \(fee) fee") }
