@@ -113,10 +113,11 @@ public struct Railyard {
             directory: PaymentsDirectory(
                 wallets: { try await merchantsForPayments.walletAddresses(businessID: $0) },
                 owns: { try await merchantsForPayments.merchant($0, owns: $1) },
-                price: { try await merchantsForPayments.price(coin: $0, fiat: $1) }),
+                price: { try await merchantsForPayments.price(coin: $0, fiat: $1) },
+                expiryMinutes: { try await merchantsForPayments.paymentExpiryMinutes(businessID: $0) }),
             chains: Set(chains.adapters.keys), devnets: devnets, tokenContracts: chains.tokenContracts(configuration),
             evmChainIDs: chains.evmChainIDs(configuration), limiter: limiter,
-            creationsPerMinute: configuration.paymentRateLimitPerMinute, watcherOwner: owner, logger: logger))
+            creationsPerMinute: configuration.paymentRateLimitPerMinute, network: configuration.network, watcherOwner: owner, logger: logger))
         // Lightning: no real node adapter exists yet, so invoices come from the devnet node, offered only
         // while BTC itself runs on devnet (a real payer could never pay them).
         let lightningNode: FakeLightningNode? = devnets["BTC"] == nil ? nil

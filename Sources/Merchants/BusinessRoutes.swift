@@ -12,6 +12,7 @@ extension MerchantsFeature {
         let wallet_address: String?
         let wallet_addresses: [String: String]?
         let webhook_url: String?
+        let payment_expiry_minutes: Int?
     }
 
     struct UpdateBusinessBody: Decodable {
@@ -20,6 +21,7 @@ extension MerchantsFeature {
         let wallet_address: String?
         let wallet_addresses: [String: String]?
         let webhook_url: String?
+        let payment_expiry_minutes: Int?
     }
 
     static func newWebhookSecret() -> String {
@@ -51,6 +53,7 @@ extension MerchantsFeature {
             let description = try BusinessInput.description(body.description)
             let webhookURL = try BusinessInput.webhookURL(body.webhook_url, policy: deps.webhookDestinations)
             let wallets = try BusinessInput.wallets(single: body.wallet_address, perCoin: body.wallet_addresses, network: deps.network)
+            let expiry = try BusinessInput.paymentExpiry(body.payment_expiry_minutes)
             let count = try await deps.db.read { db in
                 try await db.raw("SELECT COUNT(*) AS n FROM businesses WHERE merchant_id = \(bind: merchantID) AND deleted_at IS NULL").first()?.decode(column: "n", as: Int.self) ?? 0
             }
@@ -61,8 +64,9 @@ extension MerchantsFeature {
             let now = deps.clock.nowMillis()
             let view = try await deps.db.write { tx -> BusinessView in
                 try await tx.sql.raw("""
-                    INSERT INTO businesses (id, merchant_id, name, description, webhook_url, webhook_secret_sealed, created_at, updated_at)
-                    VALUES (\(bind: id), \(bind: merchantID), \(bind: name), \(bind: description), \(bind: webhookURL), \(bind: sealed), \(bind: now), \(bind: now))
+                    INSERT INTO businesses (id, merchant_id, name, description, webhook_url, webhook_secret_sealed, payment_expiry_minutes, created_at, updated_at)
+                    VALUES (\(bind: id), \(bind: merchantID), \(bind: name), \(bind: description), \(bind: webhookURL), \(bind: sealed), \(bind: expiry),
+                        \(bind: now), \(bind: now))
                     """).run()
                 try await store.setWallets(wallets, businessID: id, in: tx)
                 guard let business = try await store.business(id, in: tx.sql) else { throw APIError.internalError() }
@@ -84,6 +88,7 @@ extension MerchantsFeature {
             let name = try body.name.map(BusinessInput.name) ?? business.name
             let description = body.description == nil ? business.description : try BusinessInput.description(body.description)
             let wallets = try BusinessInput.wallets(single: body.wallet_address, perCoin: body.wallet_addresses, network: deps.network)
+            let expiry = try BusinessInput.paymentExpiry(body.payment_expiry_minutes) ?? business.paymentExpiryMinutes
             var webhookURL = business.webhookURL
             var sealed = business.webhookSecretSealed
             var newSecret: String?
@@ -103,7 +108,7 @@ extension MerchantsFeature {
             let view = try await deps.db.write { tx -> BusinessView in
                 try await tx.sql.raw("""
                     UPDATE businesses SET name = \(bind: name), description = \(bind: description), webhook_url = \(bind: finalURL),
-                        webhook_secret_sealed = \(bind: finalSealed), updated_at = \(bind: now)
+                        webhook_secret_sealed = \(bind: finalSealed), payment_expiry_minutes = \(bind: expiry), updated_at = \(bind: now)
                     WHERE id = \(bind: business.id) AND deleted_at IS NULL
                     """).run()
                 try await store.setWallets(wallets, businessID: business.id, in: tx)

@@ -14,6 +14,7 @@ struct Business: Sendable {
     let description: String?
     let webhookURL: String?
     let webhookSecretSealed: String?
+    let paymentExpiryMinutes: Int?
     let createdAt: Int64
     let updatedAt: Int64
 }
@@ -26,6 +27,8 @@ struct BusinessView: Encodable {
     let webhook_url: String?
     let has_webhook_secret: Bool
     let wallet_addresses: [String: String]
+    /// Minutes its payments wait for money; null means the server default (15).
+    let payment_expiry_minutes: Int?
     let created_at: String
     let updated_at: String
     /// Present only in the answer that creates or rotates the secret.
@@ -60,7 +63,7 @@ enum WalletCoins {
 struct BusinessStore {
     let clock: any AppClock
 
-    static let columns = "id, merchant_id, name, description, webhook_url, webhook_secret_sealed, created_at, updated_at"
+    static let columns = "id, merchant_id, name, description, webhook_url, webhook_secret_sealed, payment_expiry_minutes, created_at, updated_at"
 
     func business(_ id: String, in db: any SQLDatabase) async throws -> Business? {
         try await db.raw("SELECT \(unsafeRaw: Self.columns) FROM businesses WHERE id = \(bind: id) AND deleted_at IS NULL").first().map(Self.decode)
@@ -93,7 +96,7 @@ struct BusinessStore {
         return BusinessView(id: b.id, merchant_id: b.merchantID, name: b.name, description: b.description, webhook_url: b.webhookURL,
                             has_webhook_secret: b.webhookSecretSealed != nil,
                             wallet_addresses: Dictionary(uniqueKeysWithValues: wallets.map { ($0.coin, $0.address) }),
-                            created_at: Timestamp.iso8601(millis: b.createdAt), updated_at: Timestamp.iso8601(millis: b.updatedAt),
+                            payment_expiry_minutes: b.paymentExpiryMinutes, created_at: Timestamp.iso8601(millis: b.createdAt), updated_at: Timestamp.iso8601(millis: b.updatedAt),
                             webhook_secret: secret)
     }
 
@@ -102,6 +105,7 @@ struct BusinessStore {
                  name: try row.decode(column: "name", as: String.self), description: try row.decode(column: "description", as: String?.self),
                  webhookURL: try row.decode(column: "webhook_url", as: String?.self),
                  webhookSecretSealed: try row.decode(column: "webhook_secret_sealed", as: String?.self),
+                 paymentExpiryMinutes: try row.decode(column: "payment_expiry_minutes", as: Int?.self),
                  createdAt: try row.decode(column: "created_at", as: Int64.self), updatedAt: try row.decode(column: "updated_at", as: Int64.self))
     }
 }
@@ -119,6 +123,15 @@ enum BusinessInput {
     static func description(_ value: String?) throws -> String? {
         guard let value else { return nil }
         guard value.count <= 1000 else { throw APIError.badRequest("description must be at most 1000 characters", code: "invalid_field", field: "description") }
+        return value
+    }
+
+    /// 5 minutes to 24 hours: long enough to pay, short enough that the quoted rate still means something.
+    static func paymentExpiry(_ value: Int?) throws -> Int? {
+        guard let value else { return nil }
+        guard (5...1440).contains(value) else {
+            throw APIError.badRequest("payment_expiry_minutes must be 5 to 1440", code: "invalid_field", field: "payment_expiry_minutes")
+        }
         return value
     }
 

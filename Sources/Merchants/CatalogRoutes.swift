@@ -101,3 +101,11 @@ extension MerchantsFeature {
         return price
     }
 }
+
+extension MerchantsFeature {
+    /// The payment window a business chose (nil: the server default).
+    public func paymentExpiryMinutes(businessID: String) async throws -> Int? {
+        let store = self.store
+        return try await deps.db.read { try await store.business(businessID, in: $0) }?.paymentExpiryMinutes
+    }
+}

@@ -57,5 +57,7 @@ enum MerchantsSchema {
             """,
             "CREATE INDEX api_keys_business ON api_keys (business_id)",
         ]),
+        // Minutes a payment of the business waits for money (nil: the server default, 15).
+        Migration(id: "0310_business_payment_expiry", ["ALTER TABLE businesses ADD COLUMN payment_expiry_minutes BIGINT"]),
     ]
 }

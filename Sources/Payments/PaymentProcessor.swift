@@ -147,7 +147,7 @@ public struct PaymentProcessor: Sendable {
             }
             if p.status == .expired && before.status != .expired && !p.late || (closeWindow && !before.windowClosed && p.status == .underpaid) {
                 p.expiredAt = p.expiredAt ?? now
-                try await deps.outbox.publish(tx, businessID: p.businessID, type: "payment.expired", data: WebhookData.expired(p, minutes: deps.expiryMinutes),
+                try await deps.outbox.publish(tx, businessID: p.businessID, type: "payment.expired", data: WebhookData.expired(p, minutes: Int((p.expiresAt - p.createdAt) / 60_000)),
                                               eventID: "evt_\(p.id)_expired")
             }
             guard p != before else { return false }
@@ -191,10 +191,25 @@ public struct PaymentProcessor: Sendable {
     func book(_ tx: Transaction, _ p: inout PaymentRecord, amount text: String) async throws {
         guard let amount = Int128(text) else { return }
         let a = Self.accounts(p)
+        p.bookings += 1
+        if p.mode == "direct" {
+            // The money is in the merchant's own wallet: only the commission it owes is recorded.
+            let commission = try Amount(minorUnits: amount).multiplied(by: Int128(p.feeBasisPoints), dividedBy: 10_000, rounding: .down).minorUnits
+            try await deps.ledger.createAccounts([AccountSpec(id: a.receivable, asset: p.asset, kind: "receivable", owner: p.businessID),
+                                                  AccountSpec(id: a.revenue, asset: p.asset, kind: "revenue")], in: tx)
+            if commission > 0 {
+                try await deps.ledger.post([TransferRequest(id: "pay-fee:\(p.id):\(p.bookings)", debit: a.receivable, credit: a.revenue, asset: p.asset,
+                                                            amount: commission, code: "payment_fee_receivable", reference: p.id)], in: tx)
+            }
+            p.booked = amount
+            p.networkReserve = 0
+            p.platformFee = commission
+            p.merchantAmount = amount - commission
+            return
+        }
         let reserve = min(p.networkFeeCrypto, amount)
         let gross = amount - reserve
         let commission = p.kind == "collection" ? gross : try Amount(minorUnits: gross).multiplied(by: Int128(p.feeBasisPoints), dividedBy: 10_000, rounding: .down).minorUnits
-        p.bookings += 1
         let n = p.bookings
         try await deps.ledger.createAccounts([
             AccountSpec(id: a.custody, asset: p.asset, kind: "custody"),
@@ -223,6 +238,18 @@ public struct PaymentProcessor: Sendable {
     func reverse(_ tx: Transaction, _ p: inout PaymentRecord) async throws {
         let a = Self.accounts(p)
         let n = p.bookings
+        if p.mode == "direct" {
+            if let fee = p.platformFee, fee > 0 {
+                try await deps.ledger.post([TransferRequest(id: "pay-fee-rev:\(p.id):\(n)", debit: a.revenue, credit: a.receivable, asset: p.asset,
+                                                            amount: fee, code: "payment_reorged", reference: p.id)], in: tx)
+            }
+            p.booked = 0
+            p.networkReserve = nil
+            p.platformFee = nil
+            p.merchantAmount = nil
+            p.confirmedAt = nil
+            return
+        }
         let gross = p.booked - (p.networkReserve ?? 0)
         var transfers = [TransferRequest(id: "pay-in-rev:\(p.id):\(n)", debit: a.payable, credit: a.custody, asset: p.asset, amount: gross, code: "payment_reorged", reference: p.id)]
         if let reserve = p.networkReserve, reserve > 0 {

@@ -37,6 +37,8 @@ struct PaymentView: Encodable, Sendable {
     let merchant_tx_hash: String?
     let platform_tx_hash: String?
     let paid_late: Bool
+    /// `custody` (received by the platform and forwarded) or `direct` (paid to the merchant's own derived address).
+    let mode: String
     let payment_uri: String
     let checkout_url: String
     let qr_url: String
@@ -76,6 +78,7 @@ struct PaymentView: Encodable, Sendable {
         merchant_tx_hash = p.merchantTxHash
         platform_tx_hash = p.platformTxHash
         paid_late = p.late
+        mode = p.mode
         payment_uri = PaymentURI.make(asset: asset, address: p.address, units: p.amountDue, context: uris, label: p.description)
         checkout_url = "/pay/\(p.id)"
         qr_url = "/api/payments/\(p.id)/qr"
@@ -203,15 +206,21 @@ extension PaymentsFeature {
             }
         }
         let metadataText = try Self.metadataText(input.metadata)
-        let wallets = try await deps.directory.wallets(businessID)
-        guard let merchantWallet = wallets[asset.code] else {
-            throw APIError.badRequest("The business has no active \(asset.code) wallet to forward payments to", code: "wallet_not_configured", field: "currency")
+        // Direct mode pays the merchant's own derived address; otherwise custody forwards to its wallet.
+        let direct = try await deps.db.read { try await DirectModeSchema.source($0, businessID: businessID, chain: asset.chain!) }
+        var merchantWallet: String?
+        if direct == nil {
+            guard let wallet = try await deps.directory.wallets(businessID)[asset.code] else {
+                throw APIError.badRequest("The business has no active \(asset.code) wallet to forward payments to", code: "wallet_not_configured", field: "currency")
+            }
+            merchantWallet = wallet
         }
         // The documented creation limit, per business (replays of an Idempotency-Key never get here).
         try deps.limiter.hit(.init(name: "payment_create", limit: deps.creationsPerMinute), key: businessID)
         return try await insert(NewPayment(kind: "payment", businessID: businessID, asset: asset.code, fiat: fiat.code, amount: amount.value.description,
                                            destination: merchantWallet, description: input.description, redirectURL: input.redirect_url,
-                                           metadata: metadataText, expiryMinutes: deps.expiryMinutes))
+                                           metadata: metadataText, expiryMinutes: try await deps.directory.expiryMinutes(businessID) ?? deps.expiryMinutes,
+                                           directSource: direct))
     }
 
     /// What a new payment row needs; text only (Int128-backed values crossing async frames trip the
@@ -222,12 +231,14 @@ extension PaymentsFeature {
         var asset: String
         var fiat: String
         var amount: String
-        /// The merchant's wallet (sales) or the platform's (collection).
-        var destination: String
+        /// The merchant's wallet (sales) or the platform's (collection); nil in direct mode.
+        var destination: String?
         var description: String?
         var redirectURL: String?
         var metadata: String
         var expiryMinutes: Int
+        /// Direct mode: the merchant's address source the payment address is derived from.
+        var directSource: String?
         /// A subscription bought by this (collection) payment: (merchant, plan, billing period).
         var subscription: (merchantID: String, planID: String, period: String)?
     }
@@ -243,7 +254,8 @@ extension PaymentsFeature {
         guard let merchantID else { throw APIError.notFound("Business not found", code: "business_not_found") }
         let bps = new.kind == "payment" ? try await deps.db.read { try await Billing.state($0, merchantID: merchantID, now: now) }.effectivePlan.fee_bps : 10_000
         let directory = deps.directory
-        let quote = try await deps.pricing.quote(amount: amount, fiat: fiat, asset: asset, addNetworkFee: true) { coin, fiat in
+        // No forwarding in direct mode, so no network fee to add.
+        let quote = try await deps.pricing.quote(amount: amount, fiat: fiat, asset: asset, addNetworkFee: new.directSource == nil) { coin, fiat in
             try await directory.price(coin, fiat)
         }
         try await deps.custody.prepare(deps.db)
@@ -254,14 +266,19 @@ extension PaymentsFeature {
                      usd: quote.amountUSD.text(minimumPlaces: 2), feeUSD: quote.networkFeeUSD.text(minimumPlaces: 2), rate: quote.rate.description)
         try await deps.db.write { tx in
             if new.kind == "payment" { try await Billing.admitPayment(tx, merchantID: merchantID, now: now) }
-            let address = try await custody.allocate(tx, chain: addressChain, purpose: .deposit, reference: id, now: now)
+            let address: String
+            if let source = new.directSource {
+                address = try await AddressBook().nextAddress(tx, sourceID: source, reference: id, now: now).address
+            } else {
+                address = try await custody.allocate(tx, chain: addressChain, purpose: .deposit, reference: id, now: now).address
+            }
             try await tx.sql.raw("""
                 INSERT INTO payments (id, business_id, kind, asset, chain, fiat, amount_fiat, network_fee_fiat, amount_usd, network_fee_usd,
                     amount_due, network_fee_crypto, rate, address, mode, merchant_wallet, fee_bps, status, required_confirmations,
                     description, redirect_url, metadata, created_at, expires_at, updated_at)
                 VALUES (\(bind: id), \(bind: new.businessID), \(bind: new.kind), \(bind: asset.code), \(bind: chain), \(bind: fiat.code), \(bind: texts.fiat),
                     \(bind: texts.fee), \(bind: texts.usd), \(bind: texts.feeUSD), \(bind: amounts.due), \(bind: amounts.fee), \(bind: texts.rate),
-                    \(bind: address.address), 'custody', \(bind: new.destination), \(bind: bps), 'pending', \(bind: required),
+                    \(bind: address), \(bind: new.directSource == nil ? "custody" : "direct"), \(bind: new.destination), \(bind: bps), 'pending', \(bind: required),
                     \(bind: new.description), \(bind: new.redirectURL), \(bind: new.metadata), \(bind: now), \(bind: now + expiry), \(bind: now))
                 """).run()
             if let subscription = new.subscription {

@@ -18,12 +18,16 @@ public struct PaymentsDirectory: Sendable {
     public let owns: @Sendable (_ merchantID: String, _ businessID: String) async throws -> Bool
     /// The price of one whole coin (`BTC`, `USDC`) in a fiat (`USD`).
     public let price: @Sendable (_ coin: String, _ fiat: String) async throws -> ExactDecimal
+    /// The payment window a business chose, in minutes (nil: the server default).
+    public let expiryMinutes: @Sendable (String) async throws -> Int?
 
     public init(wallets: @escaping @Sendable (String) async throws -> [String: String],
-                owns: @escaping @Sendable (String, String) async throws -> Bool, price: @escaping @Sendable (String, String) async throws -> ExactDecimal) {
+                owns: @escaping @Sendable (String, String) async throws -> Bool, price: @escaping @Sendable (String, String) async throws -> ExactDecimal,
+                expiryMinutes: @escaping @Sendable (String) async throws -> Int? = { _ in nil }) {
         self.wallets = wallets
         self.owns = owns
         self.price = price
+        self.expiryMinutes = expiryMinutes
     }
 }
 
@@ -51,6 +55,8 @@ public final class PaymentsFeature: Sendable {
         public var pricing: PaymentPricing
         /// Minutes a payment waits for money.
         public var expiryMinutes: Int
+        /// The chain network (xpubs of direct mode must match it).
+        public var network: ChainNetwork
         /// Per-node request counters, and the documented payment-creation limit per business per minute.
         public var limiter: RateLimiter
         public var creationsPerMinute: Int
@@ -61,7 +67,7 @@ public final class PaymentsFeature: Sendable {
         public init(db: Database, clock: any AppClock, ledger: Ledger, outbox: Outbox, custody: CustodyVault, sender: ChainSender,
                     policy: ConfirmationPolicy, directory: PaymentsDirectory, chains: Set<String>, devnets: [String: DevnetChain],
                     tokenContracts: [String: String], evmChainIDs: [String: Int64] = [:], pricing: PaymentPricing = PaymentPricing(), expiryMinutes: Int = 15,
-                    limiter: RateLimiter, creationsPerMinute: Int = 10, watcherOwner: String = "railyard", logger: Logger = Logger(label: "railyard.payments")) {
+                    limiter: RateLimiter, creationsPerMinute: Int = 10, network: ChainNetwork = .mainnet, watcherOwner: String = "railyard", logger: Logger = Logger(label: "railyard.payments")) {
             self.db = db
             self.clock = clock
             self.ledger = ledger
@@ -77,6 +83,7 @@ public final class PaymentsFeature: Sendable {
             self.pricing = pricing
             self.expiryMinutes = expiryMinutes
             self.limiter = limiter
+            self.network = network
             self.creationsPerMinute = creationsPerMinute
             self.watcherOwner = watcherOwner
             self.logger = logger
@@ -91,7 +98,7 @@ public final class PaymentsFeature: Sendable {
         self.processor = PaymentProcessor(deps: deps)
     }
 
-    public static var migrations: [Migration] { PaymentsSchema.migrations + [BillingSchema.migration] }
+    public static var migrations: [Migration] { PaymentsSchema.migrations + [BillingSchema.migration, DirectModeSchema.migration] }
 
     /// Business collection payments wait a day (the documented example), not the 15 minutes of a sale.
     static let collectionExpiryMinutes = 24 * 60
@@ -99,6 +106,7 @@ public final class PaymentsFeature: Sendable {
     public func addRoutes(to router: Router<RailyardRequestContext>) {
         addPaymentRoutes(to: router)
         addCollectionRoutes(to: router)
+        addDirectModeRoutes(to: router)
         addSubscriptionRoutes(to: router)
         addDashboardRoutes(to: router)
         addCheckoutRoutes(to: router)
