@@ -4,7 +4,11 @@
 #      authenticated API call, under the same wrk load on loopback.
 #   2. Ledger: batch posting through the ledger vs raw multi-row SQLite inserts of the same rows.
 #   3. Crypto: ecrecover and BIP-32 derivation vs raw libsecp256k1 calls; keccak-256 vs SHA-256.
-#   4. x402 verify: Railyard's facilitator vs the Python reference verifier (x402==2.25.0 with its
+#   4. Payments: creation over HTTP (SQLite) vs the same hello-world ceiling, with its p99; the
+#      time from the block that completes a payment's confirmations to the signed payment.confirmed
+#      webhook, on devnet and on litecoind regtest (baseline: the watcher/processor poll intervals
+#      this latency would cost without the wake-ups, 1 s + 2 s + 0.5 s).
+#   5. x402 verify: Railyard's facilitator vs the Python reference verifier (x402==2.25.0 with its
 #      offline chain double), in process and over HTTP with the same load generator; and vs raw
 #      ecrecover. Railyard's HTTP verify also reads the chain (nonce state, balance) from the
 #      harness's py-evm node; the reference peer reads nothing.
@@ -42,6 +46,20 @@ me=$(rate -H "Authorization: Bearer $KEY" http://127.0.0.1:18182/api/auth/me)
 printf 'hello-world (baseline):        %s req/s\n' "$hello"
 printf 'railyard /healthz:             %s req/s  ratio %.3f\n' "$health" "$(echo "$health / $hello" | bc -l)"
 printf 'railyard /api/auth/me (key):   %s req/s  ratio %.3f\n' "$me" "$(echo "$me / $hello" | bc -l)"
+
+step "Payments: creation over HTTP vs the hello-world ceiling, deposit -> webhook latency on devnet"
+PAYENV=(RAILYARD_WEBHOOK_ALLOW_PRIVATE=true RAILYARD_API_RATE_LIMIT=100000000 RAILYARD_PAYMENT_RATE_LIMIT=100000000 RAILYARD_LOG_LEVEL=notice)
+env "${PAYENV[@]}" "$BIN/railyard" serve --port 18185 --data-dir "$WORK/paydata" > "$WORK/payserve.log" 2>&1 & pids+=($!)
+for _ in $(seq 1 50); do curl -sf localhost:18185/healthz >/dev/null 2>&1 && break; sleep 0.2; done
+# A Professional merchant (bought with a devnet payment): Starter allows 100 sales a month.
+read -r PAYKEY _ < <(python3 Benchmarks/payments/bench_payments.py setup http://127.0.0.1:18185)
+KEY="$PAYKEY" wrk -t2 -c32 -d"${DURATION}s" --latency -s Benchmarks/payments/create.lua http://127.0.0.1:18185/api/payments/create > "$WORK/create.txt"
+created=$(awk '/Requests\/sec/ {print $2}' "$WORK/create.txt")
+p99=$(awk '$1 == "99%" {print $2}' "$WORK/create.txt")
+errors=$(awk '/Non-2xx/ {print $5}' "$WORK/create.txt")
+printf 'payment creation (SQLite):     %s req/s  ratio %.3f to hello-world (goal 0.25)  p99 %s (goal < 20ms)  non-2xx %s\n' \
+    "$created" "$(echo "$created / $hello" | bc -l)" "$p99" "${errors:-0}"
+python3 Benchmarks/payments/bench_payments.py latency http://127.0.0.1:18185 20 devnet
 
 step "x402 verify: Railyard vs the Python reference verifier"
 VENV="$PWD/.venv-x402"
@@ -83,6 +101,13 @@ curl -s "$RAILYARD_TEST_EVM_RPC_URL" -H 'content-type: application/json' \
 (cd Benchmarks/x402 && X402_PEER_RPC_URL="$RAILYARD_TEST_EVM_RPC_URL" X402_PEER_KEY="$RAILYARD_TEST_EVM_FUNDED_KEY" exec "$PY" peer_server.py 18404) \
     > "$WORK/peer-chain.log" 2>&1 & pids+=($!)
 for _ in $(seq 1 100); do curl -s localhost:18404/facilitator/supported >/dev/null 2>&1 && break; sleep 0.2; done
+step "Payments: deposit -> webhook latency on litecoind regtest"
+env "${PAYENV[@]}" RAILYARD_NETWORK=regtest RAILYARD_LTC_RPC_URL="$RAILYARD_TEST_LTC_RPC_URL" \
+    "$BIN/railyard" serve --port 18186 --data-dir "$WORK/ltcdata" > "$WORK/ltcserve.log" 2>&1 & pids+=($!)
+for _ in $(seq 1 50); do curl -sf localhost:18186/healthz >/dev/null 2>&1 && break; sleep 0.2; done
+python3 Benchmarks/payments/bench_payments.py latency http://127.0.0.1:18186 20 litecoind "$RAILYARD_TEST_LTC_RPC_URL"
+
+step "x402 verify over HTTP"
 "$PY" Benchmarks/x402/loadgen.py http://127.0.0.1:18403/facilitator "$DURATION" 4 "$WORK/peer.json" > "$WORK/peer-load.txt"
 "$PY" Benchmarks/x402/loadgen.py http://127.0.0.1:18404/facilitator "$DURATION" 4 "$WORK/ours.json" > "$WORK/peer-chain-load.txt"
 "$PY" Benchmarks/x402/loadgen.py http://127.0.0.1:18184/api/x402 "$DURATION" 4 "$WORK/ours.json" "$APIKEY" > "$WORK/ours-load.txt"

@@ -12,6 +12,8 @@ import Storage
 struct DevRoutes {
     let chains: [String: DevnetChain]
     let adminToken: String?
+    /// Nudges the chain's watcher after a cheat changed the chain (so it is seen at once).
+    var changed: @Sendable (String) -> Void = { _ in }
 
     struct PayBody: Decodable { let chain: String; let to: String; let amount: DecimalInput; let asset: String? }
     struct MineBody: Decodable { let chain: String; let blocks: Int? }
@@ -53,6 +55,7 @@ struct DevRoutes {
             guard amount.minorUnits > 0 else { throw APIError.badRequest("amount must be positive", code: "invalid_amount", field: "amount") }
             guard !body.to.isEmpty, body.to.count <= 128 else { throw APIError.badRequest("to must be an address", field: "to") }
             let txid = try await chain.pay(to: body.to, asset: asset.code, amount: amount.minorUnits)
+            changed(chain.chain)
             return try JSONResponse.make(DevAnswer(txid: txid, chain: chain.chain, asset: asset.code, amount: String(amount.minorUnits)), status: .created)
         }
         router.post("/api/dev/mine") { request, context -> Response in
@@ -61,6 +64,7 @@ struct DevRoutes {
             let blocks = body.blocks ?? 1
             guard (1...10_000).contains(blocks) else { throw APIError.badRequest("blocks must be 1-10000", field: "blocks") }
             let tip = try await chain(body.chain).mine(blocks)
+            changed(body.chain.uppercased())
             return try JSONResponse.make(DevAnswer(chain: body.chain.uppercased(), height: tip.height, hash: tip.hash))
         }
         router.post("/api/dev/reorg") { request, context -> Response in
@@ -69,6 +73,7 @@ struct DevRoutes {
             let chain = try chain(body.chain)
             do {
                 let tip = try await chain.reorg(depth: body.depth, remine: body.remine ?? true)
+                changed(chain.chain)
                 return try JSONResponse.make(DevAnswer(chain: chain.chain, height: tip.height, hash: tip.hash))
             } catch let error as ChainError {
                 throw APIError.badRequest(error.description, code: "invalid_reorg", field: "depth")
@@ -79,6 +84,7 @@ struct DevRoutes {
             let body = try await request.decode(as: DoubleSpendBody.self, context: context)
             do {
                 try await chain(body.chain).doubleSpend(txid: body.txid)
+                changed(body.chain.uppercased())
             } catch let error as ChainError {
                 throw APIError.badRequest(error.description, code: "invalid_double_spend", field: "txid")
             }

@@ -98,7 +98,10 @@ public struct Railyard {
         addOperationalRoutes(router, db: db, metrics: metrics, chains: chains)
         merchants.addRoutes(to: router)
         // The cheat API exists only for chains that run on devnet.
-        DevRoutes(chains: devnets, adminToken: configuration.devToken).add(to: router)
+        // Background loops nudge each other: a devnet cheat → its watcher → payments → webhooks.
+        let watcherWakeups = Dictionary(uniqueKeysWithValues: chains.adapters.keys.map { ($0, Wakeup()) })
+        let processorWakeup = Wakeup(), webhookWakeup = Wakeup()
+        DevRoutes(chains: devnets, adminToken: configuration.devToken, changed: { watcherWakeups[$0]?.signal() }).add(to: router)
         router.get("/openapi.json") { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.json)))
         }
@@ -144,14 +147,15 @@ public struct Railyard {
         payments.addRoutes(to: router)
         var services: [any Service] = [
             WebhookDeliveryService(db: db, jobs: jobs, directory: merchants.webhookDirectory, httpClient: httpClient, clock: clock,
-                                   schedule: .default, logger: logger, owner: owner, destinations: destinations),
+                                   schedule: .default, logger: logger, owner: owner, destinations: destinations, wakeup: webhookWakeup),
             PendingExpiryService(ledger: ledger, db: db, logger: logger),
         ]
         for code in chains.adapters.keys.sorted() {
-            services.append(DepositWatcherService(watcher: DepositWatcher(adapter: chains.adapters[code]!, db: db, clock: clock, policy: policy, owner: owner), logger: logger))
+            services.append(DepositWatcherService(watcher: DepositWatcher(adapter: chains.adapters[code]!, db: db, clock: clock, policy: policy, owner: owner),
+                                                  wakeup: watcherWakeups[code]!, onEvents: { processorWakeup.signal() }, logger: logger))
         }
         services.append(ChainSenderService(sender: sender, owner: owner))
-        services.append(PaymentProcessorService(processor: payments.processor, logger: logger))
+        services.append(PaymentProcessorService(processor: payments.processor, wakeup: processorWakeup, webhooks: webhookWakeup, logger: logger))
         return Railyard(configuration: configuration, db: db, clock: clock, ledger: ledger, jobs: jobs, outbox: outbox, merchants: merchants,
                         devnets: devnets, lightning: lightningNode, x402: facilitator, payments: payments, custody: custody, sender: sender, router: router, services: services, logger: logger)
     }

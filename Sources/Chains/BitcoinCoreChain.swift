@@ -51,6 +51,22 @@ public struct BitcoinCoreChain: ChainAdapter, TransactionLookup {
         try await watch(addresses)
     }
 
+    /// An address is imported on the watcher pass after it was handed out; a customer (or an agent)
+    /// may have paid it, and a block may have included that payment, in between. The wallet only
+    /// sees blocks connected after the import, so the recent blocks are scanned again.
+    public func register(addresses: [String], fromHeight: Int64?) async throws {
+        try await register(addresses: addresses)
+        if let fromHeight { _ = try await rpc.call("rescanblockchain", [.number(String(fromHeight))], path: walletPath) }
+    }
+
+    public func waitForBlock(above height: Int64, timeout: Duration) async throws -> Bool {
+        let millis = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
+        // A block that arrived since the caller's tip was read ends the wait at once.
+        if try await tip().height > height { return true }
+        _ = try await rpc.call("waitfornewblock", [.number(String(millis))])
+        return true
+    }
+
     public func tip() async throws -> ChainTip {
         let info = try await rpc.call("getblockchaininfo")
         guard let height = info["blocks"]?.int64Value, let hash = info["bestblockhash"]?.stringValue else { throw ChainError.node("getblockchaininfo: unexpected answer") }

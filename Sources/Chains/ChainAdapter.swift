@@ -50,6 +50,13 @@ public protocol ChainAdapter: Sendable {
     /// Makes the node watch `addresses` (a Bitcoin Core watch-only wallet must import them before
     /// it reports payments to them). Nodes that see every address need nothing.
     func register(addresses: [String]) async throws
+    /// The same, for addresses that may already have been paid in blocks from `fromHeight` on (they
+    /// were handed out before this import): such a node must look at those blocks again.
+    func register(addresses: [String], fromHeight: Int64?) async throws
+    /// Blocks until a block above `height` arrives or `timeout` passes, when the node can (Bitcoin
+    /// Core's `waitfornewblock`), so a confirming block is seen at once. Returns false at once when
+    /// it cannot; the watcher then sleeps its interval.
+    func waitForBlock(above height: Int64, timeout: Duration) async throws -> Bool
 }
 
 /// Everything one transaction pays and where it stands: the proof of a payment to an address
@@ -71,6 +78,8 @@ public protocol TransactionLookup: ChainAdapter {
 
 extension ChainAdapter {
     public func register(addresses: [String]) async throws {}
+    public func register(addresses: [String], fromHeight: Int64?) async throws { try await register(addresses: addresses) }
+    public func waitForBlock(above height: Int64, timeout: Duration) async throws -> Bool { false }
 }
 
 public enum ChainError: Error, Sendable, CustomStringConvertible, Equatable {

@@ -145,7 +145,9 @@ public struct DepositWatcher: Sendable {
         let chain = adapter.chain
         guard let cursor = try await acquireLease() else { return PassResult(leader: false, events: 0, tip: nil) }
         let tip = try await adapter.tip()
-        try await registerNewAddresses()
+        // New addresses were handed out after the previous pass fetched its tip (the cursor): a few
+        // blocks of margin below it cover every block that can hold a payment to them.
+        try await registerNewAddresses(fromHeight: cursor < 0 ? nil : max(0, cursor - 6))
         let addresses = try await db.read { db in
             Set(try await db.raw("SELECT address FROM chain_addresses WHERE chain = \(bind: chain)").all().map { try $0.decode(column: "address", as: String.self) })
         }
@@ -255,7 +257,7 @@ public struct DepositWatcher: Sendable {
 
     /// Takes or renews the lease on this chain; returns the cursor height, or nil if another node holds it.
     /// Tells the node about addresses it has not been given yet (no-op for nodes that need no registration).
-    func registerNewAddresses() async throws {
+    func registerNewAddresses(fromHeight: Int64?) async throws {
         let chain = adapter.chain
         while true {
             let pending = try await db.read { db in
@@ -263,7 +265,7 @@ public struct DepositWatcher: Sendable {
                     .all().map { try $0.decode(column: "address", as: String.self) }
             }
             guard !pending.isEmpty else { return }
-            try await adapter.register(addresses: pending)
+            try await adapter.register(addresses: pending, fromHeight: fromHeight)
             try await db.write { tx in
                 try await tx.sql.raw("UPDATE chain_addresses SET registered = 1 WHERE chain = \(bind: chain) AND address IN (\(binds: pending))").run()
             }
@@ -318,27 +320,37 @@ public struct DepositWatcher: Sendable {
     }
 }
 
-/// Runs a watcher every `interval` until shutdown.
+/// Runs a watcher every `interval` until shutdown, or sooner when `wakeup` is signalled (a devnet
+/// block was mined here); `onEvents` is called after a pass that recorded events.
 public struct DepositWatcherService: Service {
     let watcher: DepositWatcher
     let interval: Duration
+    let wakeup: Wakeup
+    let onEvents: @Sendable () -> Void
     let logger: Logger
 
-    public init(watcher: DepositWatcher, interval: Duration = .seconds(2), logger: Logger) {
+    public init(watcher: DepositWatcher, interval: Duration = .seconds(1), wakeup: Wakeup = Wakeup(), onEvents: @escaping @Sendable () -> Void = {},
+                logger: Logger) {
         self.watcher = watcher
         self.interval = interval
+        self.wakeup = wakeup
+        self.onEvents = onEvents
         self.logger = logger
     }
 
     public func run() async throws {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
+                var waited = false
                 do {
-                    try await watcher.poll()
+                    let pass = try await watcher.poll()
+                    if pass.events > 0 { onEvents() }
+                    // A node that can long-poll for the next block is waited on instead of slept on.
+                    if let tip = pass.tip { waited = try await watcher.adapter.waitForBlock(above: tip, timeout: interval) }
                 } catch {
                     logger.error("chain scan failed; will retry", metadata: ["chain": .string(watcher.adapter.chain), "error": .string(String(describing: error))])
                 }
-                try await Task.sleep(for: interval)
+                if !waited { try await wakeup.wait(upTo: interval) }
             }
         }
     }

@@ -27,14 +27,17 @@ public struct WebhookDeliveryService: Service {
     let logger: Logger
     let owner: String
     let pollInterval: Duration
+    /// Signalled after events are committed, so they go out without waiting for the next poll.
+    let wakeup: Wakeup
     let outbox: Outbox
     let destinations: WebhookDestinationPolicy
 
     public init(
         db: Database, jobs: JobQueue, directory: any WebhookEndpointDirectory, httpClient: HTTPClient, clock: any AppClock,
         schedule: RetrySchedule, logger: Logger, owner: String, pollInterval: Duration = .milliseconds(500),
-        destinations: WebhookDestinationPolicy = .publicOnly
+        destinations: WebhookDestinationPolicy = .publicOnly, wakeup: Wakeup = Wakeup()
     ) {
+        self.wakeup = wakeup
         self.destinations = destinations
         self.db = db
         self.jobs = jobs
@@ -62,7 +65,7 @@ public struct WebhookDeliveryService: Service {
             }
             if made == 0 {
                 do {
-                    try await cancelWhenGracefulShutdown { [pollInterval] in try await Task.sleep(for: pollInterval) }
+                    try await cancelWhenGracefulShutdown { [pollInterval, wakeup] in try await wakeup.wait(upTo: pollInterval) }
                 } catch {
                     // Cancelled or shutting down; the loop condition decides.
                 }

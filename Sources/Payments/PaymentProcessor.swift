@@ -270,25 +270,32 @@ public struct PaymentProcessor: Sendable {
     }
 }
 
-/// Runs the processor every `interval` until shutdown.
+/// Runs the processor every `interval` until shutdown, or sooner when `wakeup` is signalled (a
+/// watcher recorded deposits); signals `webhooks` after a pass that changed payments.
 public struct PaymentProcessorService: Service {
     let processor: PaymentProcessor
     let interval: Duration
+    let wakeup: Wakeup
+    let webhooks: Wakeup
     let logger: Logger
 
-    public init(processor: PaymentProcessor, interval: Duration = .seconds(2), logger: Logger) {
+    public init(processor: PaymentProcessor, interval: Duration = .seconds(2), wakeup: Wakeup = Wakeup(), webhooks: Wakeup = Wakeup(), logger: Logger) {
         self.processor = processor
         self.interval = interval
+        self.wakeup = wakeup
+        self.webhooks = webhooks
         self.logger = logger
     }
 
     public func run() async throws {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                do { try await processor.runOnce() } catch {
+                do {
+                    if try await processor.runOnce() > 0 { webhooks.signal() }
+                } catch {
                     logger.error("payment processing pass failed", metadata: ["error": "\(error)"])
                 }
-                try await Task.sleep(for: interval)
+                try await wakeup.wait(upTo: interval)
             }
         }
     }

@@ -129,8 +129,13 @@ struct X402ClientTests {
                 let business = try await api.business(session, json: #"{"name":"API shop","wallet_address":"\#(payTo)"}"#)
                 let id = try await api.paidResource(session, business: business, json: #"{"name":"Premium","price_usd":"0.5","upstream_url":"\#(upstream.url)"}"#)
                 let rates = app.railyard.merchants
+                // The shared py-evm clock runs ahead of the wall clock (a second per block mined faster than that, over
+                // the whole suite); the payer signs by the chain's clock, as a wallet synced to that chain would.
+                let head = try await evm.rpc.call("eth_getBlockByNumber", [.string("latest"), .bool(false)])
+                let headTime = try #require(head["timestamp"]?.stringValue.flatMap { Int64($0.dropFirst(2), radix: 16) })
+                let ahead = max(0, headTime - Int64(Date().timeIntervalSince1970))
                 let client = X402Client(transport: RouterTransport(api: api), wallet: .init(evmKey: payerKey), maxUSD: ExactDecimal(1),
-                                        usdPrice: { try await rates.usdPrice($0) })
+                                        usdPrice: { try await rates.usdPrice($0) }, clock: { Int64(Date().timeIntervalSince1970) + ahead })
                 let outcome = try await client.fetch(X402HTTPRequest(url: "http://localhost/x402/r/\(id)"))
                 #expect(outcome.response.status == 200 && outcome.paidNetwork == "eip155:31337" && outcome.settlement?["success"] == .bool(true))
                 #expect(try await evm.balance(payTo) > 0 && upstream.requests.count == 1)
