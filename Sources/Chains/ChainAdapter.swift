@@ -57,6 +57,8 @@ public protocol ChainAdapter: Sendable {
     /// Core's `waitfornewblock`), so a confirming block is seen at once. Returns false at once when
     /// it cannot; the watcher then sleeps its interval.
     func waitForBlock(above height: Int64, timeout: Duration) async throws -> Bool
+    /// How many blocks one `transfers` call looks at from `fromHeight` (nil: everything up to the tip).
+    var maxScanBlocks: Int64? { get }
 }
 
 /// Everything one transaction pays and where it stands: the proof of a payment to an address
@@ -80,6 +82,7 @@ extension ChainAdapter {
     public func register(addresses: [String]) async throws {}
     public func register(addresses: [String], fromHeight: Int64?) async throws { try await register(addresses: addresses) }
     public func waitForBlock(above height: Int64, timeout: Duration) async throws -> Bool { false }
+    public var maxScanBlocks: Int64? { nil }
 }
 
 public enum ChainError: Error, Sendable, CustomStringConvertible, Equatable {

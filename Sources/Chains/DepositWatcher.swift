@@ -137,6 +137,8 @@ public struct DepositWatcher: Sendable {
         public let leader: Bool
         public let events: Int
         public let tip: Int64?
+        /// False while a backend that scans a bounded block range per pass is catching up.
+        public var caughtUp = true
     }
 
     /// One scan. Returns whether this node held the lease and how many events it recorded.
@@ -151,7 +153,11 @@ public struct DepositWatcher: Sendable {
         let addresses = try await db.read { db in
             Set(try await db.raw("SELECT address FROM chain_addresses WHERE chain = \(bind: chain)").all().map { try $0.decode(column: "address", as: String.self) })
         }
-        let from = cursor < 0 ? 0 : max(0, cursor - rescanDepth)
+        // A first pass starts near the tip (nothing was handed out before this server watched the chain).
+        let from = cursor < 0 ? max(0, tip.height - rescanDepth) : max(0, cursor - rescanDepth)
+        // A backend that scans a bounded range per pass (EVM) advances the cursor only as far as it looked.
+        let through = adapter.maxScanBlocks.map { min(tip.height, from + $0 - 1) } ?? tip.height
+        let caughtUp = through >= tip.height
         let found = try await adapter.transfers(to: addresses, fromHeight: from)
         var tracked = try await openDeposits(tipHeight: tip.height)
         let references = try await db.read { db in
@@ -180,8 +186,11 @@ public struct DepositWatcher: Sendable {
         let current = statuses
         return try await db.write { tx in
             // Still the leader? Otherwise another node owns this chain now; record nothing.
+            // `updated_at` means "looked at the chain up to its tip at this time": payment windows close
+            // only after such a pass, so it does not move while catching up.
             guard try await tx.sql.raw("""
-                UPDATE chain_watchers SET cursor_height = \(bind: tip.height), updated_at = \(bind: now)
+                UPDATE chain_watchers SET cursor_height = \(bind: through),
+                    updated_at = \(unsafeRaw: caughtUp ? String(now) : "updated_at")
                 WHERE chain = \(bind: chain) AND owner = \(bind: owner) AND lease_until > \(bind: now) RETURNING chain
                 """).first() != nil else { return PassResult(leader: false, events: 0, tip: nil) }
             var events = 0
@@ -251,7 +260,7 @@ public struct DepositWatcher: Sendable {
                     if inserted != nil { events += 1 }
                 }
             }
-            return PassResult(leader: true, events: events, tip: tip.height)
+            return PassResult(leader: true, events: events, tip: tip.height, caughtUp: caughtUp)
         }
     }
 
@@ -345,6 +354,7 @@ public struct DepositWatcherService: Service {
                 do {
                     let pass = try await watcher.poll()
                     if pass.events > 0 { onEvents() }
+                    if !pass.caughtUp { continue }  // behind the tip: scan the next range at once
                     // A node that can long-poll for the next block is waited on instead of slept on.
                     if let tip = pass.tip { waited = try await watcher.adapter.waitForBlock(above: tip, timeout: interval) }
                 } catch {

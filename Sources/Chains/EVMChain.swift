@@ -13,6 +13,7 @@ public struct EVMChain: ChainAdapter {
     let tokens: [String: String]
     /// Blocks scanned per pass at most, so a long outage catches up in bounded steps.
     let maxBlocksPerScan: Int64
+    public var maxScanBlocks: Int64? { maxBlocksPerScan }
 
     static let transferTopic = "0x" + Hex.encode(Keccak256.hash(Array("Transfer(address,address,uint256)".utf8)))
 

@@ -123,6 +123,14 @@ struct PaymentRuntimeTests {
             #expect(try await app.payment(qid)["status"] as? String == "confirmed")
             #expect(try await app.balance(payable)! > 0)
             #expect(try await app.ledgerIsHealthy())
+
+            // Paid and mined before the watcher imported the new address into the node's wallet (an agent
+            // paying within the second): the import rescans recent blocks, so the payment is still seen.
+            let fast = try await m.create(api, currency: "ltc", usd: "1.00").object("payment")
+            _ = try await rpc.call("sendtoaddress", [.string(fast["payment_address"] as! String), .number(fast["amount_crypto"] as! String)], path: customer)
+            try await mine(6)
+            try await Self.step(app, watcher)
+            #expect(try await app.payment(fast["id"] as! String)["status"] as? String == "forwarding")
         }
     }
 

@@ -135,3 +135,61 @@ struct FailingAdapter: ChainAdapter {
     func transfers(to addresses: Set<String>, fromHeight: Int64) async throws -> [ObservedTransfer] { throw ChainError.node("connection refused") }
     func status(txid: String, outputIndex: Int) async throws -> TransferStatus { throw ChainError.node("connection refused") }
 }
+
+/// A backend that, like the EVM adapter, looks at a bounded range of blocks per call.
+struct RangeLimitedChain: ChainAdapter {
+    let inner: DevnetChain
+    let limit: Int64
+    var chain: String { inner.chain }
+    var maxScanBlocks: Int64? { limit }
+    func tip() async throws -> ChainTip { try await inner.tip() }
+    func status(txid: String, outputIndex: Int) async throws -> TransferStatus { try await inner.status(txid: txid, outputIndex: outputIndex) }
+    func transfers(to addresses: Set<String>, fromHeight: Int64) async throws -> [ObservedTransfer] {
+        var seen: [ObservedTransfer] = []
+        for transfer in try await inner.transfers(to: addresses, fromHeight: fromHeight) {
+            if case .included(let height, _) = try await inner.status(txid: transfer.txid, outputIndex: transfer.outputIndex),
+               height > fromHeight + limit - 1 { continue }  // beyond this call's range
+            seen.append(transfer)
+        }
+        return seen
+    }
+}
+
+@Suite("Deposit watcher behind a bounded-range backend")
+struct BoundedScanTests {
+    @Test func theCursorMovesOnlyAsFarAsTheBackendLookedAndWindowsStayOpenUntilCaughtUp() async throws {
+        try await TestDatabase.with(migrations: DevnetChain.migrations + ChainWatchList.migrations) { db in
+            let clock = ManualClock()
+            let devnet = DevnetChain(chain: "ETH", db: db, clock: clock)
+            try await db.write { tx in try await ChainWatchList().watch(tx, chain: "ETH", address: "0xwatched", reference: "pay_1", now: clock.nowMillis()) }
+            let watcher = DepositWatcher(adapter: RangeLimitedChain(inner: devnet, limit: 40), db: db, clock: clock, owner: "node-a", rescanDepth: 10)
+            func cursor() async throws -> (height: Int64, updated: Int64) {
+                let row = try await db.read { try await $0.raw("SELECT cursor_height, updated_at FROM chain_watchers WHERE chain = 'ETH'").first() }
+                return (try row!.decode(column: "cursor_height", as: Int64.self), try row!.decode(column: "updated_at", as: Int64.self))
+            }
+            let first = try await watcher.poll()
+            #expect(first.caughtUp)
+            let lookedAt = try await cursor().updated
+            // The node goes away while 100 blocks pass; a payment lands in the last of them.
+            try await devnet.mine(99)
+            _ = try await devnet.pay(to: "0xwatched", asset: "ETH", amount: 5)
+            try await devnet.mine(1)
+            clock.advance(seconds: 60)
+            var passes = 0
+            var found = 0
+            while true {
+                let pass = try await watcher.poll()
+                passes += 1
+                found += pass.events
+                if pass.caughtUp { break }
+                // Behind the tip: the watcher has not looked at the whole chain, so it does not say it has.
+                #expect(try await cursor().updated == lookedAt)
+                #expect(try await cursor().height < 100)
+            }
+            #expect(passes == 4)  // 30 new blocks per pass (40 scanned, 10 again)
+            #expect(found > 0)
+            let end = try await cursor()
+            #expect(end.height == 100 && end.updated > lookedAt)
+        }
+    }
+}
