@@ -172,12 +172,9 @@ public final class CustodyVault: Sendable {
     /// Call ``prepare(_:)`` once before (it opens the seed outside any transaction).
     public func allocate(_ tx: Transaction, chain: AddressChain, purpose: CustodyPurpose, reference: String?, now: Int64) async throws -> CustodyAddress {
         guard let seed = seed.withLock({ $0 }) else { throw StorageError.integrity("custody vault used before prepare()") }
-        try await tx.sql.raw("""
-            INSERT INTO custody_counters (chain, purpose, next_index) VALUES (\(bind: chain.rawValue), \(bind: purpose.rawValue), 0)
-            ON CONFLICT (chain, purpose) DO NOTHING
-            """).run()
         guard let row = try await tx.sql.raw("""
-            UPDATE custody_counters SET next_index = next_index + 1 WHERE chain = \(bind: chain.rawValue) AND purpose = \(bind: purpose.rawValue)
+            INSERT INTO custody_counters (chain, purpose, next_index) VALUES (\(bind: chain.rawValue), \(bind: purpose.rawValue), 1)
+            ON CONFLICT (chain, purpose) DO UPDATE SET next_index = custody_counters.next_index + 1
             RETURNING next_index
             """).first() else { throw StorageError.integrity("custody counter missing") }
         let next = try row.decode(column: "next_index", as: Int64.self)

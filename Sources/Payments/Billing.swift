@@ -49,7 +49,7 @@ extension Plan { public typealias ID = String }
 
 enum Billing {
     /// The merchant's subscription as of `now`, from its activated periods.
-    static func state(_ sql: any SQLDatabase, merchantID: String, now: Int64) async throws -> SubscriptionState {
+    static func state(_ sql: any SQLDatabase, merchantID: String, now: Int64, withStart: Bool = true) async throws -> SubscriptionState {
         let row = try await sql.raw("""
             SELECT plan_id, status, started_at, ends_at FROM subscriptions
             WHERE merchant_id = \(bind: merchantID) AND status IN ('active', 'cancelled')
@@ -61,7 +61,7 @@ enum Billing {
         let planID = try row.decode(column: "plan_id", as: String.self)
         let status = try row.decode(column: "status", as: String.self)
         // The start of the continuous run of periods that ends with this one.
-        let startedAt = try await continuousStart(sql, merchantID: merchantID, endingAt: endsAt)
+        let startedAt = withStart ? try await continuousStart(sql, merchantID: merchantID, endingAt: endsAt) : nil
         if now < endsAt {
             return SubscriptionState(plan: planID, subscribedPlan: planID, status: status, startedAt: startedAt, endsAt: endsAt)
         }
@@ -119,20 +119,25 @@ enum Billing {
             """).first()?.decode(column: "n", as: Int.self) ?? 0
     }
 
-    /// Throws the documented 402 / 429 when the merchant may not take another payment. Run inside the
-    /// creating transaction after locking the merchant, so concurrent creates cannot overshoot the limit.
-    static func admitPayment(_ tx: Transaction, merchantID: String, now: Int64) async throws {
+    /// Throws the documented 402 / 429 when the merchant may not take another payment, else returns the
+    /// plan in force. Run inside the creating transaction: it locks the merchant, so concurrent creates
+    /// cannot overshoot the limit.
+    static func admitPayment(_ tx: Transaction, businessID: String, now: Int64) async throws -> Plan {
         // Serialises creates per merchant on PostgreSQL (SQLite writers are serialised already).
-        _ = try await tx.sql.raw("SELECT id FROM merchants WHERE id = \(bind: merchantID)\(unsafeRaw: tx.lockClause)").first()
-        let state = try await state(tx.sql, merchantID: merchantID, now: now)
+        let lock = tx.engine == .postgres ? " FOR UPDATE OF m" : ""
+        guard let merchantID = try await tx.sql.raw("""
+            SELECT m.id FROM merchants m JOIN businesses b ON b.merchant_id = m.id WHERE b.id = \(bind: businessID)\(unsafeRaw: lock)
+            """).first()?.decode(column: "id", as: String.self) else { throw APIError.notFound("Business not found", code: "business_not_found") }
+        let state = try await state(tx.sql, merchantID: merchantID, now: now, withStart: false)
         guard state.isActive else { throw subscriptionInactive(state) }
         let plan = state.effectivePlan
-        guard let limit = plan.limits.monthly_transactions else { return }
+        guard let limit = plan.limits.monthly_transactions else { return plan }
         let used = try await transactionsThisMonth(tx.sql, merchantID: merchantID, now: now)
         if used >= limit {
             throw APIError(.tooManyRequests, code: "transaction_limit_exceeded",
                            "Monthly transaction limit reached (\(used)/\(limit)). Upgrade to Professional for unlimited transactions.")
         }
+        return plan
     }
 
     /// The documented 403 / 402 for a feature the merchant's plan lacks or no longer pays for.

@@ -104,7 +104,8 @@ extension PaymentsFeature {
         case .confirmed, .overpaid, .forwarding, .forwarded, .forwardingFailed, .retrying:
             headline = "Payment complete"; detail = p.status == .overpaid ? "Received \(s.received_amount) \(asset.code), more than asked; the merchant is informed." : "Thank you — your payment is confirmed."
         }
-        let redirect = p.redirectURL.map { url in
+        // The way back appears once there is nothing left to do here (paid, or expired); only a paid one redirects by itself.
+        let redirect = !(s.complete || p.status == .expired) ? "" : p.redirectURL.map { url in
             "<p class=\"redirect\" data-complete=\"\(s.complete)\"><a class=\"button\" id=\"return\" href=\"\(Self.escape(url))\">Return to merchant</a>"
                 + "<span id=\"redirect-note\"></span></p>"
         } ?? ""

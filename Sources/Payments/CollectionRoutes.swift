@@ -127,6 +127,6 @@ extension PaymentsFeature {
     /// The platform's collection wallet on a chain: its treasury address (index 0), held in custody.
     func collectionWallet(chain: String) async throws -> String {
         guard let addressChain = AddressChain(rawValue: chain) else { throw ChainError.unsupported("no treasury on \(chain)") }
-        return try await deps.custody.register(deps.db, chain: addressChain, purpose: .treasury, index: 0, now: deps.clock.nowMillis()).address
+        return try await deps.fixedAddresses.address(deps, chain: addressChain, purpose: .treasury)
     }
 }

@@ -22,17 +22,16 @@ extension PaymentProcessor {
     }
 
     func route(_ p: PaymentRecord) async throws -> Route {
-        let now = deps.clock.nowMillis()
         if deps.devnetChains.contains(p.chain) || ChainRegistry.utxoChains.contains(p.chain) { return .single(gasPayer: nil) }
         guard let chain = AddressChain(rawValue: p.chain) else { throw ChainError.unsupported("no forwarding on \(p.chain)") }
-        let gas = try await deps.custody.register(deps.db, chain: chain, purpose: .gas, index: 0, now: now).address
+        let gas = try await deps.fixedAddresses.address(deps, chain: chain, purpose: .gas)
         if p.chain == "SOL" { return .single(gasPayer: gas) }
         return p.assetInfo.tokenStandard == nil ? .evmNative : .evmToken(gasPayer: gas)
     }
 
     func treasury(_ p: PaymentRecord) async throws -> String {
         guard let chain = AddressChain(rawValue: p.chain) else { throw ChainError.unsupported("no treasury on \(p.chain)") }
-        return try await deps.custody.register(deps.db, chain: chain, purpose: .treasury, index: 0, now: deps.clock.nowMillis()).address
+        return try await deps.fixedAddresses.address(deps, chain: chain, purpose: .treasury)
     }
 
     static func sendID(_ p: PaymentRecord, leg: String, attempt: Int) -> String { "fwd:\(p.id):\(leg):\(attempt)" }

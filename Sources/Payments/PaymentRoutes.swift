@@ -250,9 +250,6 @@ extension PaymentsFeature {
               let fiat = AssetRegistry.fiatCurrency(new.fiat) else { throw APIError.badRequest("Unsupported currency", code: "unsupported_currency") }
         let amount = try ExactDecimal(parsing: new.amount)
         let now = deps.clock.nowMillis()
-        let merchantID = try await deps.db.read { try await Billing.merchant(ofBusiness: new.businessID, $0) }
-        guard let merchantID else { throw APIError.notFound("Business not found", code: "business_not_found") }
-        let bps = new.kind == "payment" ? try await deps.db.read { try await Billing.state($0, merchantID: merchantID, now: now) }.effectivePlan.fee_bps : 10_000
         let directory = deps.directory
         // No forwarding in direct mode, so no network fee to add.
         let quote = try await deps.pricing.quote(amount: amount, fiat: fiat, asset: asset, addNetworkFee: new.directSource == nil) { coin, fiat in
@@ -265,7 +262,8 @@ extension PaymentsFeature {
         let texts = (fiat: quote.amountFiat.text(minimumPlaces: fiat.decimals), fee: quote.networkFeeFiat.text(minimumPlaces: 2),
                      usd: quote.amountUSD.text(minimumPlaces: 2), feeUSD: quote.networkFeeUSD.text(minimumPlaces: 2), rate: quote.rate.description)
         try await deps.db.write { tx in
-            if new.kind == "payment" { try await Billing.admitPayment(tx, merchantID: merchantID, now: now) }
+            // Sales are admitted against the plan in force, which also sets the commission; collections owe all to the platform.
+            let bps = new.kind == "payment" ? try await Billing.admitPayment(tx, businessID: new.businessID, now: now).fee_bps : 10_000
             let address: String
             if let source = new.directSource {
                 address = try await AddressBook().nextAddress(tx, sourceID: source, reference: id, now: now).address

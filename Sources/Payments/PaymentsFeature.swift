@@ -8,6 +8,7 @@ import Logging
 import Money
 import RailyardCrypto
 import Storage
+import Synchronization
 
 /// What payments need from the rest of the server, provided by App so that this feature does not
 /// import Merchants.
@@ -60,6 +61,8 @@ public final class PaymentsFeature: Sendable {
         /// Per-node request counters, and the documented payment-creation limit per business per minute.
         public var limiter: RateLimiter
         public var creationsPerMinute: Int
+        /// The platform's fixed addresses (gas wallet, treasury), registered once per process.
+        let fixedAddresses = FixedAddresses()
         /// This node's watcher lease owner (devnet cheats scan as the running watcher).
         public var watcherOwner: String
         public var logger: Logger
@@ -124,4 +127,18 @@ public final class PaymentsFeature: Sendable {
 
 extension PaymentsFeature.Dependencies {
     var uris: PaymentURI.Context { PaymentURI.Context(contracts: tokenContracts, evmChainIDs: evmChainIDs) }
+}
+
+/// The platform's fixed custody addresses by chain and purpose: derived and registered on first use,
+/// then served from memory (forwarding asks for them on every pass).
+final class FixedAddresses: Sendable {
+    private let known = Mutex<[String: String]>([:])
+
+    func address(_ deps: PaymentsFeature.Dependencies, chain: AddressChain, purpose: CustodyPurpose) async throws -> String {
+        let key = "\(chain.rawValue):\(purpose.rawValue)"
+        if let address = known.withLock({ $0[key] }) { return address }
+        let address = try await deps.custody.register(deps.db, chain: chain, purpose: purpose, index: 0, now: deps.clock.nowMillis()).address
+        known.withLock { $0[key] = address }
+        return address
+    }
 }

@@ -2,6 +2,7 @@ import App
 import Chains
 import Foundation
 import Payments
+import RailyardCrypto
 import Storage
 import TestSupport
 import Testing
@@ -192,6 +193,7 @@ struct PaymentDevnetTests {
             #expect(page.text.contains("\(p["amount_crypto"] as! String) LTC"))
             #expect(page.text.contains("&lt;b&gt;Tea&lt;/b&gt;") && !page.text.contains("<b>Tea</b>"))
             #expect(page.text.contains("Simulate payment"))
+            #expect(!page.text.contains("Return to merchant"))  // only once paid (or expired)
             #expect(page.text.contains("http-equiv=\"refresh\""))
             let simulated = try await api.call(.post, "/pay/\(id)/simulate")
             #expect(simulated.status == .seeOther)
@@ -203,6 +205,31 @@ struct PaymentDevnetTests {
             let done = try await api.call(.get, "/pay/\(id)")
             #expect(done.text.contains("Payment complete") && done.text.contains("Return to merchant"))
             #expect(try await api.call(.get, "/pay/pay_missing").status == .notFound)
+        }
+    }
+}
+
+@Suite("Payments while a node is down")
+struct PaymentNodeOutageTests {
+    @Test func aScanThatFailsNeverExpiresAPaymentOrReadsAsNothingReceived() async throws {
+        // LTC points at a port where no node answers: every scan fails.
+        try await TestApp.with(configure: { $0.network = .regtest; $0.chainRPCURLs["LTC"] = "http://user:pass@127.0.0.1:9" }) { app, api in
+            let token = try await api.merchant()
+            let shop = try AddressDerivation.address(publicKey: try Secp256k1.publicKey(privateKey: Secp256k1.generatePrivateKey()), chain: .ltc, network: .regtest)
+            let business = try await api.business(token, json: #"{"name":"Shop","wallet_addresses":{"LTC":"\#(shop)"}}"#)
+            let created = try await api.call(.post, "/api/payments/create", token: token,
+                                             json: #"{"business_id":"\#(business)","amount_usd":"10.00","currency":"ltc"}"#)
+            #expect(created.status == .created, "\(created.text)")
+            let id = try #require(created.object("payment")["id"] as? String)
+            let watcher = DepositWatcher(adapter: try BitcoinCoreChain(chain: "LTC", rpc: try JSONRPCClient(url: "http://user:pass@127.0.0.1:9")),
+                                         db: app.railyard.db, clock: app.clock, owner: "test")
+            await #expect(throws: (any Error).self) { try await watcher.poll() }
+            app.clock.advance(seconds: 60 * 60)
+            await #expect(throws: (any Error).self) { try await watcher.poll() }
+            try await app.processor.runOnce()
+            // An hour past its window, but nobody could look at the chain: still waiting, no expiry webhook.
+            #expect(try await app.payment(id)["status"] as? String == "pending")
+            #expect(try await app.events(business).isEmpty)
         }
     }
 }
