@@ -53,12 +53,15 @@ env "${PAYENV[@]}" "$BIN/railyard" serve --port 18185 --data-dir "$WORK/paydata"
 for _ in $(seq 1 50); do curl -sf localhost:18185/healthz >/dev/null 2>&1 && break; sleep 0.2; done
 # A Professional merchant (bought with a devnet payment): Starter allows 100 sales a month.
 read -r PAYKEY _ < <(python3 Benchmarks/payments/bench_payments.py setup http://127.0.0.1:18185)
-KEY="$PAYKEY" wrk -t2 -c32 -d"${DURATION}s" --latency -s Benchmarks/payments/create.lua http://127.0.0.1:18185/api/payments/create > "$WORK/create.txt"
-created=$(awk '/Requests\/sec/ {print $2}' "$WORK/create.txt")
-p99=$(awk '$1 == "99%" {print $2}' "$WORK/create.txt")
-errors=$(awk '/Non-2xx/ {print $5}' "$WORK/create.txt")
-printf 'payment creation (SQLite):     %s req/s  ratio %.3f to hello-world (goal 0.25)  p99 %s (goal < 20ms)  non-2xx %s\n' \
-    "$created" "$(echo "$created / $hello" | bc -l)" "$p99" "${errors:-0}"
+# Throughput under the same load as hello-world (32 connections), then latency at 4 connections.
+for c in 32 4; do
+    KEY="$PAYKEY" wrk -t2 -c$c -d"${DURATION}s" --latency -s Benchmarks/payments/create.lua http://127.0.0.1:18185/api/payments/create > "$WORK/create$c.txt"
+    created=$(awk '/Requests\/sec/ {print $2}' "$WORK/create$c.txt")
+    p99=$(awk '$1 == "99%" {print $2}' "$WORK/create$c.txt")
+    errors=$(awk '/Non-2xx/ {print $5}' "$WORK/create$c.txt")
+    printf 'payment creation (SQLite, %2s connections): %s req/s  ratio %.3f to hello-world (goal 0.25)  p99 %s (goal < 20ms)  non-2xx %s\n' \
+        "$c" "$created" "$(echo "$created / $hello" | bc -l)" "$p99" "${errors:-0}"
+done
 python3 Benchmarks/payments/bench_payments.py latency http://127.0.0.1:18185 20 devnet
 
 step "x402 verify: Railyard vs the Python reference verifier"
