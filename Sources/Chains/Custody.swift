@@ -61,6 +61,10 @@ public final class CustodyVault: Sendable {
     let watchList = ChainWatchList()
     /// The opened seed, kept after the first use (PBKDF2 with 2048 rounds is too slow per signature).
     private let seed = Mutex<[UInt8]?>(nil)
+    /// The parent key of each (chain, purpose) account's addresses: deriving the last level only makes
+    /// a new address one child derivation instead of a walk from the seed.
+    private let parents = Mutex<[String: ExtendedKey]>([:])
+    private let ed25519Parents = Mutex<[String: Ed25519HDKey]>([:])
 
     public init(key: SymmetricKey, network: ChainNetwork) {
         self.key = key
@@ -134,10 +138,35 @@ public final class CustodyVault: Sendable {
     /// The private key of `purpose`'s `index`-th key (32 bytes: secp256k1 scalar or Ed25519 seed).
     func privateKey(_ db: Database, chain: AddressChain, purpose: CustodyPurpose, index: UInt32) async throws -> [UInt8] {
         let seed = try await masterSeed(db)
-        let path = path(chain: chain, purpose: purpose, index: index)
-        if chain == .sol { return try Ed25519HDKey(seed: seed).derive(path).privateKey }
-        guard let key = try ExtendedKey(seed: seed).derive(path).privateKey else { throw Error.exhausted }
+        if chain == .sol { return try ed25519Key(seed: seed, chain: chain, purpose: purpose, index: index).privateKey }
+        guard let key = try secp256k1Key(seed: seed, chain: chain, purpose: purpose, index: index).privateKey else { throw Error.exhausted }
         return key
+    }
+
+    func secp256k1Key(seed: [UInt8], chain: AddressChain, purpose: CustodyPurpose, index: UInt32) throws -> ExtendedKey {
+        let full = path(chain: chain, purpose: purpose, index: index).components
+        let id = "\(chain.rawValue):\(purpose.rawValue)"
+        let parent: ExtendedKey
+        if let cached = parents.withLock({ $0[id] }) {
+            parent = cached
+        } else {
+            parent = try ExtendedKey(seed: seed).derive(DerivationPath(Array(full.dropLast())))
+            parents.withLock { $0[id] = parent }
+        }
+        return try parent.child(full.last!)
+    }
+
+    func ed25519Key(seed: [UInt8], chain: AddressChain, purpose: CustodyPurpose, index: UInt32) throws -> Ed25519HDKey {
+        let full = path(chain: chain, purpose: purpose, index: index).components
+        let id = "\(chain.rawValue):\(purpose.rawValue)"
+        let parent: Ed25519HDKey
+        if let cached = ed25519Parents.withLock({ $0[id] }) {
+            parent = cached
+        } else {
+            parent = try Ed25519HDKey(seed: seed).derive(DerivationPath(Array(full.dropLast())))
+            ed25519Parents.withLock { $0[id] = parent }
+        }
+        return try parent.child(full.last!)
     }
 
     /// The address of `purpose`'s `index`-th key, without recording it (for fixed keys such as gas index 0).
@@ -183,9 +212,9 @@ public final class CustodyVault: Sendable {
         let path = path(chain: chain, purpose: purpose, index: index)
         let publicKey: [UInt8]
         if chain == .sol {
-            publicKey = try Ed25519HDKey(seed: seed).derive(path).publicKey
+            publicKey = try ed25519Key(seed: seed, chain: chain, purpose: purpose, index: index).publicKey
         } else {
-            publicKey = try ExtendedKey(seed: seed).derive(path).publicKey
+            publicKey = try secp256k1Key(seed: seed, chain: chain, purpose: purpose, index: index).publicKey
         }
         let address = try AddressDerivation.address(publicKey: publicKey, chain: chain, network: network)
         try await tx.sql.raw("""
