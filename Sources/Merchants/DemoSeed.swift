@@ -1,6 +1,7 @@
 import Foundation
 import RailyardCrypto
 import HTTP
+import Money
 import SQLKit
 import Storage
 
@@ -26,10 +27,7 @@ extension MerchantsFeature {
         let keyID = Identifier.make("key", clock: deps.clock)
         let apiKey = APIKeyFormat.generate(live: false)
         let now = deps.clock.nowMillis()
-        let wallets = try BusinessInput.wallets(single: nil, perCoin: [
-            "ETH": "0x52908400098527886E0F7030069857D2E4169EE7", "POL": "0x52908400098527886E0F7030069857D2E4169EE7",
-            "USDC_POL": "0x52908400098527886E0F7030069857D2E4169EE7",
-        ], network: deps.network)
+        let wallets = try BusinessInput.wallets(single: nil, perCoin: Self.demoWallets(network: deps.network), network: deps.network)
         let seeded = try await deps.db.write { tx -> Bool in
             let inserted = try await tx.sql.raw("""
                 INSERT INTO merchants (id, email, password_hash, name, created_at, updated_at)
@@ -50,5 +48,20 @@ extension MerchantsFeature {
             return true
         }
         return seeded ? DemoCredentials(email: "demo@railyard.local", password: String(password), businessID: businessID, apiKey: apiKey) : nil
+    }
+
+    /// A wallet for every coin, so that a payment in any currency can be tried at once: addresses of a
+    /// fixed, publicly known demo key (never hold real money on them).
+    static func demoWallets(network: ChainNetwork) -> [String: String] {
+        let secret = Hashes.sha256(Array("railyard demo wallet".utf8))
+        var wallets: [String: String] = [:]
+        for asset in AssetRegistry.crypto {
+            guard let code = asset.chain, let chain = AddressChain(rawValue: code) else { continue }
+            let publicKey = chain == .sol ? try? Ed25519.publicKey(privateKey: secret) : try? Secp256k1.publicKey(privateKey: secret)
+            if let publicKey, let address = try? AddressDerivation.address(publicKey: publicKey, chain: chain, network: network) {
+                wallets[asset.code] = address
+            }
+        }
+        return wallets
     }
 }

@@ -110,3 +110,25 @@ struct PaymentWindowTests {
         }
     }
 }
+
+@Suite("Demo data")
+struct DemoSeedTests {
+    @Test(arguments: [ChainNetworkName.mainnet, .regtest])
+    func theDemoBusinessCanTakeAPaymentInEveryCurrency(network: ChainNetworkName) async throws {
+        try await TestApp.with(configure: { $0.network = network == .mainnet ? .mainnet : .regtest }) { app, api in
+            let demo = try #require(try await app.railyard.merchants.seedDemoIfEmpty())
+            #expect(try await app.railyard.merchants.seedDemoIfEmpty() == nil)  // once only
+            let wallets = try await app.railyard.merchants.walletAddresses(businessID: demo.businessID)
+            #expect(wallets.count == 11)
+            for currency in ["btc", "bch", "ltc", "eth", "pol", "sol", "usdc_pol", "usdc_sol", "usdc_eth", "usdc_base", "usdt"] {
+                let created = try await api.call(.post, "/api/payments/create", token: demo.apiKey, json: #"{"amount_usd":"5.00","currency":"\#(currency)"}"#)
+                #expect(created.status == .created, "\(currency): \(created.text)")
+            }
+        }
+    }
+}
+
+enum ChainNetworkName: String, Sendable, CustomTestStringConvertible {
+    case mainnet, regtest
+    var testDescription: String { rawValue }
+}
