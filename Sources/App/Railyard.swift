@@ -161,11 +161,14 @@ public struct Railyard {
     }
 
     /// The HTTP application with the background services attached.
-    public func application() -> some ApplicationProtocol {
+    /// `onListening` runs once the port is bound (a "listening" message before that would invite
+    /// clients into a refused connection).
+    public func application(onListening: @escaping @Sendable () async -> Void = {}) -> some ApplicationProtocol {
         Application(
             router: router,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Railyard"),
             services: configuration.runsBackgroundServices ? services : [],
+            onServerRunning: { _ in await onListening() },
             logger: logger
         )
     }

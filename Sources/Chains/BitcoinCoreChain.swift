@@ -59,6 +59,14 @@ public struct BitcoinCoreChain: ChainAdapter, TransactionLookup {
         if let fromHeight { _ = try await rpc.call("rescanblockchain", [.number(String(fromHeight))], path: walletPath) }
     }
 
+    public func height(atOrBefore unixTime: Int64) async throws -> Int64? {
+        try await lastBlock(atOrBefore: unixTime, tip: try await tip().height) { height in
+            let hash = try await rpc.call("getblockhash", [.number(String(height))])
+            guard let time = try await rpc.call("getblockheader", [hash])["time"]?.int64Value else { throw ChainError.node("getblockheader: no time") }
+            return time
+        }
+    }
+
     public func waitForBlock(above height: Int64, timeout: Duration) async throws -> Bool {
         let millis = timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000
         // A block that arrived since the caller's tip was read ends the wait at once.

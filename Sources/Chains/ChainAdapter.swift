@@ -59,6 +59,21 @@ public protocol ChainAdapter: Sendable {
     func waitForBlock(above height: Int64, timeout: Duration) async throws -> Bool
     /// How many blocks one `transfers` call looks at from `fromHeight` (nil: everything up to the tip).
     var maxScanBlocks: Int64? { get }
+    /// The height of the last block mined at or before `unixTime` (0 when every block is later), so a
+    /// first scan can start where the oldest watched address was handed out; nil when unknown.
+    func height(atOrBefore unixTime: Int64) async throws -> Int64?
+}
+
+/// Finds the last block at or before `time` by bisection over block times (they only roughly
+/// increase, which is enough for a starting point with a safety margin).
+public func lastBlock(atOrBefore time: Int64, tip: Int64, blockTime: (Int64) async throws -> Int64) async throws -> Int64 {
+    if try await blockTime(0) > time { return 0 }
+    var (low, high) = (Int64(0), tip)
+    while low < high {
+        let middle = (low + high + 1) / 2
+        if try await blockTime(middle) <= time { low = middle } else { high = middle - 1 }
+    }
+    return low
 }
 
 /// Everything one transaction pays and where it stands: the proof of a payment to an address
@@ -83,6 +98,7 @@ extension ChainAdapter {
     public func register(addresses: [String], fromHeight: Int64?) async throws { try await register(addresses: addresses) }
     public func waitForBlock(above height: Int64, timeout: Duration) async throws -> Bool { false }
     public var maxScanBlocks: Int64? { nil }
+    public func height(atOrBefore unixTime: Int64) async throws -> Int64? { nil }
 }
 
 public enum ChainError: Error, Sendable, CustomStringConvertible, Equatable {

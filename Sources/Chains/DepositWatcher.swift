@@ -147,14 +147,22 @@ public struct DepositWatcher: Sendable {
         let chain = adapter.chain
         guard let cursor = try await acquireLease() else { return PassResult(leader: false, events: 0, tip: nil) }
         let tip = try await adapter.tip()
-        // New addresses were handed out after the previous pass fetched its tip (the cursor): a few
-        // blocks of margin below it cover every block that can hold a payment to them.
-        try await registerNewAddresses(fromHeight: cursor < 0 ? nil : max(0, cursor - 6))
+        // The first pass ever starts where the oldest watched address was handed out (less ten minutes),
+        // or near the tip: addresses handed out while the node was still unreachable are covered.
+        var from = max(0, cursor - rescanDepth)
+        if cursor < 0 {
+            from = max(0, tip.height - rescanDepth)
+            let earliest = try await db.read { sql in
+                try await sql.raw("SELECT MIN(created_at) AS t FROM chain_addresses WHERE chain = \(bind: chain)").first()?.decode(column: "t", as: Int64?.self)
+            }
+            if let earliest, let start = try await adapter.height(atOrBefore: earliest / 1000 - 600) { from = min(from, start) }
+        }
+        // Later, new addresses were handed out after the previous pass fetched its tip (the cursor): a
+        // few blocks of margin below it cover every block that can hold a payment to them.
+        try await registerNewAddresses(fromHeight: cursor < 0 ? from : max(0, cursor - 6))
         let addresses = try await db.read { db in
             Set(try await db.raw("SELECT address FROM chain_addresses WHERE chain = \(bind: chain)").all().map { try $0.decode(column: "address", as: String.self) })
         }
-        // A first pass starts near the tip (nothing was handed out before this server watched the chain).
-        let from = cursor < 0 ? max(0, tip.height - rescanDepth) : max(0, cursor - rescanDepth)
         // A backend that scans a bounded range per pass (EVM) advances the cursor only as far as it looked.
         let through = adapter.maxScanBlocks.map { min(tip.height, from + $0 - 1) } ?? tip.height
         let caughtUp = through >= tip.height

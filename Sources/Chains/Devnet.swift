@@ -50,6 +50,9 @@ public struct DevnetChain: ChainAdapter, TransactionLookup {
         try await db.write { tx in try await self.ensureGenesis(tx) }
     }
 
+    /// A first scan looks at everything: cheap here (the watched addresses' own history only).
+    public func height(atOrBefore unixTime: Int64) async throws -> Int64? { 0 }
+
     public func transfers(to addresses: Set<String>, fromHeight: Int64) async throws -> [ObservedTransfer] {
         guard !addresses.isEmpty else { return [] }
         let chain = self.chain

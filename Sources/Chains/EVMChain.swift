@@ -15,6 +15,13 @@ public struct EVMChain: ChainAdapter {
     let maxBlocksPerScan: Int64
     public var maxScanBlocks: Int64? { maxBlocksPerScan }
 
+    public func height(atOrBefore unixTime: Int64) async throws -> Int64? {
+        try await lastBlock(atOrBefore: unixTime, tip: try await tip().height) { height in
+            let block = try await rpc.call("eth_getBlockByNumber", [Self.hexQuantity(height), .bool(false)])
+            return Int64(try Self.quantity(block["timestamp"]))
+        }
+    }
+
     static let transferTopic = "0x" + Hex.encode(Keccak256.hash(Array("Transfer(address,address,uint256)".utf8)))
 
     public init(chain: String, rpc: JSONRPCClient, tokens: [String: String], maxBlocksPerScan: Int64 = 2_000) throws {

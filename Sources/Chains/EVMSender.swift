@@ -144,7 +144,8 @@ public struct EVMSender: TransactionBuilder {
     }
 
     /// Signs, as the owner (`from[0]`), an EIP-3009 authorization moving the token to the one output.
-    /// Its nonce is derived from the send id, so a rebuilt or replaced send can never move the money twice.
+    /// Its nonce is derived from the send's once-key (default: its id), so a rebuilt, replaced or retried
+    /// send can never move the money twice.
     func authorizeTokenTransfer(_ request: SendRequest, ownerKey: [UInt8]) async throws -> AuthorizationSubmission {
         guard request.asset != node.native.code, let contract = node.tokens[request.asset] else {
             throw ChainError.invalid("only a token send can name a gas payer on \(chain)")
@@ -165,7 +166,7 @@ public struct EVMSender: TransactionBuilder {
         let authorization = EIP3009.Authorization(
             from: owner, to: request.outputs[0].address, value: try Word256(amount: amount), validAfter: .zero,
             validBefore: Word256(UInt64(4_102_444_800)),  // 2100-01-01: the authorization never leaves our database
-            nonce: Keccak256.hash(Array("railyard-send:\(request.id)".utf8)))
+            nonce: Keccak256.hash(Array("railyard-send:\(request.onceKey ?? request.id)".utf8)))
         let signature = try Ethereum.sign(digest: try EIP3009.transferDigest(authorization, domainSeparator: separator), privateKey: ownerKey)
         return AuthorizationSubmission(contract: contract, authorization: authorization, signature: signature)
     }

@@ -74,9 +74,14 @@ public struct SendRequest: Sendable, Codable, Equatable {
     public var authorization: AuthorizationSubmission?
     /// The caller's object (payment id, settlement id), for lookups.
     public var reference: String?
+    /// Sends that share this key move their money at most once, even as separate retries: an EVM token
+    /// send from a deposit address derives its EIP-3009 authorization nonce from it (default: `id`).
+    public var onceKey: String?
 
     public init(id: String, chain: String, asset: String, kind: Kind = .payment, from: [String], outputs: [SendOutput],
-                changeAddress: String? = nil, feeFromOutput: Int? = nil, authorization: AuthorizationSubmission? = nil, reference: String? = nil) {
+                changeAddress: String? = nil, feeFromOutput: Int? = nil, authorization: AuthorizationSubmission? = nil, reference: String? = nil,
+                onceKey: String? = nil) {
+        self.onceKey = onceKey
         self.id = id
         self.chain = chain.uppercased()
         self.asset = asset.uppercased()

@@ -37,6 +37,9 @@ public struct SolanaChain: ChainAdapter {
         return ChainTip(height: slot, hash: Self.slotHash(slot))
     }
 
+    /// A first scan looks at everything: cheap here (the watched addresses' own history only).
+    public func height(atOrBefore unixTime: Int64) async throws -> Int64? { 0 }
+
     public func transfers(to addresses: Set<String>, fromHeight: Int64) async throws -> [ObservedTransfer] {
         var found: [ObservedTransfer] = []
         for wallet in addresses.sorted() {

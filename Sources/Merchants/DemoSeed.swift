@@ -14,8 +14,10 @@ public struct DemoCredentials: Sendable {
 }
 
 extension MerchantsFeature {
-    /// Creates a demo merchant, business and test API key if the database has no merchant yet.
-    public func seedDemoIfEmpty() async throws -> DemoCredentials? {
+    /// Creates a demo merchant, business and test API key if the database has no merchant yet. The
+    /// business gets demo wallets on `walletChains` only: pass the chains that run on devnet, never one
+    /// with a real node (the demo key is public; real money sent to it is anyone's).
+    public func seedDemoIfEmpty(walletChains: Set<String>) async throws -> DemoCredentials? {
         let deps = self.deps
         let empty = try await deps.db.read { try await $0.raw("SELECT id FROM merchants LIMIT 1").first() == nil }
         guard empty else { return nil }
@@ -27,7 +29,9 @@ extension MerchantsFeature {
         let keyID = Identifier.make("key", clock: deps.clock)
         let apiKey = APIKeyFormat.generate(live: false)
         let now = deps.clock.nowMillis()
-        let wallets = try BusinessInput.wallets(single: nil, perCoin: Self.demoWallets(network: deps.network), network: deps.network)
+        let wallets = try BusinessInput.wallets(single: nil, perCoin: Self.demoWallets(network: deps.network).filter { code, _ in
+            AssetRegistry.asset(code)?.chain.map(walletChains.contains) ?? false
+        }, network: deps.network)
         let seeded = try await deps.db.write { tx -> Bool in
             let inserted = try await tx.sql.raw("""
                 INSERT INTO merchants (id, email, password_hash, name, created_at, updated_at)
@@ -50,8 +54,8 @@ extension MerchantsFeature {
         return seeded ? DemoCredentials(email: "demo@railyard.local", password: String(password), businessID: businessID, apiKey: apiKey) : nil
     }
 
-    /// A wallet for every coin, so that a payment in any currency can be tried at once: addresses of a
-    /// fixed, publicly known demo key (never hold real money on them).
+    /// A wallet for every coin, so that a payment in any currency can be tried on devnet at once:
+    /// addresses of a fixed, publicly known demo key (never for real money).
     static func demoWallets(network: ChainNetwork) -> [String: String] {
         let secret = Hashes.sha256(Array("railyard demo wallet".utf8))
         var wallets: [String: String] = [:]

@@ -164,6 +164,8 @@ enum Billing {
             """).first() else { return }
         let id = try row.decode(column: "id", as: String.self)
         let merchantID = try row.decode(column: "merchant_id", as: String.self)
+        // Two renewals confirming at once (or a cancel) must see each other's periods.
+        _ = try await tx.sql.raw("SELECT id FROM merchants WHERE id = \(bind: merchantID)\(unsafeRaw: tx.lockClause)").first()
         let months = try row.decode(column: "billing_period", as: String.self) == "yearly" ? 12 : 1
         let latestEnd = try await tx.sql.raw("""
             SELECT MAX(ends_at) AS e FROM subscriptions WHERE merchant_id = \(bind: merchantID) AND status IN ('active', 'cancelled')

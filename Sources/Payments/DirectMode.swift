@@ -49,8 +49,10 @@ extension PaymentsFeature {
 
     func addDirectModeRoutes(to router: Router<RailyardRequestContext>) {
         let feature = self
+        // Changing where money goes needs the merchant's login, like changing a business's wallets: a
+        // leaked API key must not be able to redirect payments.
         router.post("/api/direct-wallets") { request, context -> Response in
-            let principal = try context.requirePrincipal()
+            let principal = Principal.merchant(id: try context.requireMerchantSession())
             let input = try await APIRequestDecoder().decode(DirectInput.self, from: request, context: context)
             let businessID = try await feature.directBusiness(input.business_id, principal: principal)
             guard let code = input.blockchain?.uppercased(), !code.isEmpty else {
@@ -66,8 +68,9 @@ extension PaymentsFeature {
                 throw APIError.badRequest(error.description, code: "invalid_xpub", field: "xpub")
             }
             let now = feature.deps.clock.nowMillis()
-            // One source per (business, chain, key): registering the same key again is a no-op, a new key starts a new source.
-            let sourceID = "direct:\(businessID):\(code):" + Hex.encode(Array(Keccak256.hash(Array(xpub.utf8)).prefix(8)))
+            // One source (and one address counter) per (chain, key), whichever businesses register it: two
+            // businesses with one wallet never get the same address. Registering again is a no-op.
+            let sourceID = "direct:\(code):" + Hex.encode(Array(Keccak256.hash(Array(xpub.utf8)).prefix(16)))
             let network = feature.deps.network
             try await feature.deps.db.write { tx in
                 try await AddressBook().register(tx, id: sourceID, chain: chain, network: network, xpub: xpub, now: now)
@@ -77,8 +80,10 @@ extension PaymentsFeature {
                     ON CONFLICT (business_id, chain) DO UPDATE SET source_id = excluded.source_id, created_at = excluded.created_at
                     """).run()
             }
-            let views = try await feature.directWallets(businessID: businessID)
-            return try JSONResponse.make(OneDirect(direct_wallet: views.first { $0.blockchain == code }!), status: .created)
+            guard let view = try await feature.directWallets(businessID: businessID).first(where: { $0.blockchain == code }) else {
+                throw APIError(.conflict, code: "direct_wallet_changed", "The direct wallet was removed while it was being registered; try again")
+            }
+            return try JSONResponse.make(OneDirect(direct_wallet: view), status: .created)
         }
         router.get("/api/direct-wallets") { request, context -> Response in
             let principal = try context.requirePrincipal()
@@ -86,7 +91,7 @@ extension PaymentsFeature {
             return try JSONResponse.make(DirectList(direct_wallets: try await feature.directWallets(businessID: businessID)))
         }
         router.delete("/api/direct-wallets/:blockchain") { request, context -> Response in
-            let principal = try context.requirePrincipal()
+            let principal = Principal.merchant(id: try context.requireMerchantSession())
             let businessID = try await feature.directBusiness(request.query("business_id"), principal: principal)
             let code = (context.parameters.get("blockchain") ?? "").uppercased()
             // Addresses already issued stay watched; only new payments go back to custody.

@@ -43,7 +43,7 @@ extension PaymentProcessor {
         let ids = try await deps.db.read { sql in
             try await sql.raw("""
                 SELECT id FROM payments WHERE mode = 'custody' AND (status IN ('confirmed', 'overpaid')
-                    OR (status = 'underpaid' AND window_closed = 1 AND booked <> '0')
+                    OR (status = 'underpaid' AND window_closed = 1 AND booked <> '0' AND kind = 'payment')
                     OR (status = 'forwarding_failed' AND forward_attempts < \(literal: Self.maxForwardAttempts) AND next_forward_at <= \(bind: now)))
                 ORDER BY updated_at LIMIT 200
                 """).all().map { try $0.decode(column: "id", as: String.self) }
@@ -57,7 +57,7 @@ extension PaymentProcessor {
             let (deps, sender) = (deps, deps.sender)
             let moved = try await deps.db.write { tx -> Bool in
                 guard var p = try await PaymentStore.lock(tx, id: id), p.booked > 0, let wallet = p.merchantWallet else { return false }
-                let eligible = [.confirmed, .overpaid].contains(p.status) || (p.status == .underpaid && p.windowClosed)
+                let eligible = [.confirmed, .overpaid].contains(p.status) || (p.status == .underpaid && p.windowClosed && p.kind == "payment")
                     || (p.status == .forwardingFailed && p.forwardAttempts < Self.maxForwardAttempts)
                 guard eligible else { return false }
                 if p.status == .forwardingFailed { p.status = try p.status.transition(to: .retrying) }
@@ -105,13 +105,15 @@ extension PaymentProcessor {
                                 outputs: [SendOutput(address: wallet, amount: merchant)], reference: p.id)]
         case .evmToken(let gas):
             var requests: [SendRequest] = []
+            // Every attempt of a leg signs the same authorization (one nonce per leg): an earlier attempt
+            // that still lands makes the retry revert instead of paying twice.
             if merchant > 0 && !done("m") {
                 requests.append(SendRequest(id: sendID(p, leg: "m", attempt: attempt), chain: p.chain, asset: p.asset, from: [p.address, gas],
-                                            outputs: [SendOutput(address: wallet, amount: merchant)], reference: p.id))
+                                            outputs: [SendOutput(address: wallet, amount: merchant)], reference: p.id, onceKey: "fwd:\(p.id):m"))
             }
             if platform > 0 && !done("p") {
                 requests.append(SendRequest(id: sendID(p, leg: "p", attempt: attempt), chain: p.chain, asset: p.asset, from: [p.address, gas],
-                                            outputs: [SendOutput(address: treasury, amount: platform)], reference: p.id))
+                                            outputs: [SendOutput(address: treasury, amount: platform)], reference: p.id, onceKey: "fwd:\(p.id):p"))
             }
             return requests
         }

@@ -207,9 +207,13 @@ public struct PaymentProcessor: Sendable {
             p.merchantAmount = amount - commission
             return
         }
-        let reserve = min(p.networkFeeCrypto, amount)
+        // A collection paid in full is all platform revenue; one paid only in part is owed back to the
+        // business in full (held for a refund, not forwarded) — it bought nothing.
+        let refundable = p.kind == "collection" && amount < p.amountDue
+        let reserve = refundable ? 0 : min(p.networkFeeCrypto, amount)
         let gross = amount - reserve
-        let commission = p.kind == "collection" ? gross : try Amount(minorUnits: gross).multiplied(by: Int128(p.feeBasisPoints), dividedBy: 10_000, rounding: .down).minorUnits
+        let commission = refundable ? 0 : p.kind == "collection" ? gross
+            : try Amount(minorUnits: gross).multiplied(by: Int128(p.feeBasisPoints), dividedBy: 10_000, rounding: .down).minorUnits
         let n = p.bookings
         try await deps.ledger.createAccounts([
             AccountSpec(id: a.custody, asset: p.asset, kind: "custody"),

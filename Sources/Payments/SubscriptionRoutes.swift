@@ -96,8 +96,10 @@ extension PaymentsFeature {
                 fee_percent: ExactDecimal(significand: Int128(plan.fee_bps), exponent: -2).text(minimumPlaces: 1))))
         }
 
+        // The plan covers every business of the merchant: buying or cancelling it needs the merchant's
+        // login, not one business's API key.
         router.post("/api/subscriptions/checkout") { request, context -> Response in
-            let principal = try context.requirePrincipal()
+            let principal = Principal.merchant(id: try context.requireMerchantSession())
             let input = try await APIRequestDecoder().decode(CheckoutInput.self, from: request, context: context)
             guard let planID = input.plan_id?.lowercased(), !planID.isEmpty else {
                 throw APIError.badRequest("plan_id is required", code: "missing_field", field: "plan_id")
@@ -142,7 +144,7 @@ extension PaymentsFeature {
         }
 
         router.delete("/api/subscriptions/status") { _, context -> Response in
-            let merchantID = try context.requirePrincipal().merchantID
+            let merchantID = try context.requireMerchantSession()
             let now = feature.deps.clock.nowMillis()
             let state = try await feature.deps.db.write { tx -> SubscriptionState in
                 _ = try await tx.sql.raw("SELECT id FROM merchants WHERE id = \(bind: merchantID)\(unsafeRaw: tx.lockClause)").first()

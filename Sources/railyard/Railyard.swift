@@ -58,11 +58,11 @@ struct Serve: AsyncParsableCommand {
             throw error
         }
         var demo = ""
-        if case .sqlite = railyard.db.location, config.seedDemo, let credentials = try await railyard.merchants.seedDemoIfEmpty() {
+        if case .sqlite = railyard.db.location, config.seedDemo, let credentials = try await railyard.merchants.seedDemoIfEmpty(walletChains: Set(railyard.devnets.keys)) {
             demo = " — demo merchant \(credentials.email) / \(credentials.password), business \(credentials.businessID), test API key \(credentials.apiKey)"
         }
-        logger.notice("Railyard is listening on http://\(config.host):\(config.port) (API under /api, docs at /openapi.json, database \(railyard.db.location))\(demo)")
-        let app = railyard.application()
+        let message: Logger.Message = "Railyard is listening on http://\(config.host):\(config.port) (API under /api, docs at /openapi.json, database \(railyard.db.location))\(demo)"
+        let app = railyard.application(onListening: { [logger] in logger.notice(message) })
         // Hummingbird's service group handles SIGTERM/SIGINT and shuts the workers down gracefully.
         try await app.runService()
         await railyard.db.close()

@@ -182,7 +182,7 @@ struct SubscriptionTests {
             #expect(after["status"] as? String == "active")
             #expect(try await app.railyard.payments.feeBasisPoints(businessID: m.business) == 100)
             #expect(try await api.call(.get, "/api/dashboard/analytics", token: m.key).status == .forbidden)
-            let none = try await api.call(.delete, "/api/subscriptions/status", token: m.key)
+            let none = try await api.call(.delete, "/api/subscriptions/status", token: try await m.login(api))
             #expect(none.status == .notFound && none.errorCode == "no_subscription")
             #expect(try await app.ledgerIsHealthy())
         }
@@ -203,7 +203,10 @@ struct SubscriptionTests {
             let analytics = try await api.call(.get, "/api/dashboard/analytics", token: m.key)
             #expect(analytics.status.code == 402)
             // Renewing starts a new period now; sales are accepted again.
-            let renew = try await api.call(.post, "/api/subscriptions/checkout", token: m.key, json: #"{"plan_id":"professional","billing_period":"yearly","blockchain":"LTC"}"#)
+            // Buying the plan needs the merchant's login; a business API key is refused.
+            let byKey = try await api.call(.post, "/api/subscriptions/checkout", token: m.key, json: #"{"plan_id":"professional","blockchain":"LTC"}"#)
+            #expect(byKey.status == .forbidden)
+            let renew = try await api.call(.post, "/api/subscriptions/checkout", token: try await m.login(api), json: #"{"plan_id":"professional","billing_period":"yearly","blockchain":"LTC"}"#)
             #expect(renew.object("plan")["price"] as? Int == 490)
             try await app.payInFull(renew.object("payment"))
             let renewed = try await Self.status(api, m.key)
@@ -310,6 +313,7 @@ struct SubscriptionTests {
             #expect(try await Self.status(api, m.token)["planId"] as? String == "professional")
             #expect(try await Self.status(api, other.key)["planId"] as? String == "starter")
             #expect(try await api.call(.delete, "/api/subscriptions/status", token: other.token).status == .notFound)
+            #expect(try await api.call(.delete, "/api/subscriptions/status", token: m.key).status == .forbidden)  // one business's key cannot cancel the merchant's plan
             #expect(try await Self.status(api, m.token)["status"] as? String == "active")
         }
     }
@@ -321,7 +325,7 @@ struct DashboardTests {
         try await TestApp.with(configure: { $0.apiRateLimitPerMinute = 10_000 }) { app, api in
             let m = try await PaymentMerchant.make(api)
             // Professional, so that more than 100 sales can be made this month (the collection is not a sale).
-            try await app.payInFull(try await api.call(.post, "/api/subscriptions/checkout", token: m.key, json: #"{"plan_id":"professional","blockchain":"LTC"}"#).object("payment"))
+            try await app.payInFull(try await api.call(.post, "/api/subscriptions/checkout", token: m.token, json: #"{"plan_id":"professional","blockchain":"LTC"}"#).object("payment"))
             let btc = try await m.create(api, currency: "btc", usd: "25.00").object("payment")
             let eth = try await m.create(api, currency: "eth", usd: "10.10").object("payment")
             let ltc = try await m.create(api, currency: "ltc", usd: "20.00").object("payment")

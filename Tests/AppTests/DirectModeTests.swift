@@ -47,9 +47,10 @@ struct DirectModeTests {
             let listed = try await api.call(.get, "/api/direct-wallets", token: m.key)
             #expect(listed.array("direct_wallets").first?["addresses_issued"] as? Int == 2)
             // Leaving direct mode: new payments use custody again.
-            #expect(try await api.call(.delete, "/api/direct-wallets/BTC", token: m.key).status == .ok)
+            #expect(try await api.call(.delete, "/api/direct-wallets/BTC", token: m.key).status == .forbidden)  // a key cannot change where money goes
+            #expect(try await api.call(.delete, "/api/direct-wallets/BTC?business_id=\(m.business)", token: m.token).status == .ok)
             #expect(try await m.create(api, currency: "btc").object("payment")["mode"] as? String == "custody")
-            #expect(try await api.call(.delete, "/api/direct-wallets/BTC", token: m.key).status == .notFound)
+            #expect(try await api.call(.delete, "/api/direct-wallets/BTC?business_id=\(m.business)", token: m.token).status == .notFound)
         }
     }
 
@@ -61,7 +62,7 @@ struct DirectModeTests {
             #expect(try await api.call(.post, "/api/direct-wallets", json: body).status == .unauthorized)
             #expect(try await api.call(.get, "/api/direct-wallets?business_id=\(m.business)").status == .unauthorized)
             #expect(try await api.call(.post, "/api/direct-wallets", token: other.token, json: body).status == .notFound)
-            #expect(try await api.call(.post, "/api/direct-wallets", token: other.key, json: body).status == .notFound)
+            #expect(try await api.call(.post, "/api/direct-wallets", token: m.key, json: body).status == .forbidden)
             #expect(try await api.call(.get, "/api/direct-wallets?business_id=\(m.business)", token: other.token).status == .notFound)
             #expect(try await api.call(.delete, "/api/direct-wallets/BTC?business_id=\(m.business)", token: other.token).status == .notFound)
             let xprv = "xprv9s21ZrQH143K3QTDL4LXw2F7HEK3wJUD2nW2nRk4stbPy6cq3jPPqjiChkVvvNKmPGJxWUtg6LnF5kejMRNNU3TGtRBeJgk33yuGBxrMPHi"
@@ -75,9 +76,16 @@ struct DirectModeTests {
             }
             #expect(try await api.call(.get, "/api/direct-wallets", token: m.key).array("direct_wallets").isEmpty)
             // Registered by the owner, invisible to the other tenant.
-            #expect(try await api.call(.post, "/api/direct-wallets", token: m.key, json: body).status == .created)
+            #expect(try await api.call(.post, "/api/direct-wallets", token: m.token, json: body).status == .created)
             #expect(try await api.call(.get, "/api/direct-wallets", token: other.key).array("direct_wallets").isEmpty)
             #expect(try await other.create(api, currency: "btc").object("payment")["mode"] as? String == "custody")
+            // The same key registered by a second business shares one address counter: never the same address twice.
+            let same = #"{"business_id":"\#(other.business)","blockchain":"BTC","xpub":"\#(Self.zpub)"}"#
+            #expect(try await api.call(.post, "/api/direct-wallets", token: other.token, json: same).status == .created)
+            let mine = try await m.create(api, currency: "btc").object("payment")
+            let theirs = try await other.create(api, currency: "btc").object("payment")
+            #expect(mine["payment_address"] as? String == "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu")
+            #expect(theirs["payment_address"] as? String == "bc1qnjg0jd8228aq7egyzacy8cys3knf9xvrerkf9g")
         }
     }
 }
@@ -116,14 +124,25 @@ struct DemoSeedTests {
     @Test(arguments: [ChainNetworkName.mainnet, .regtest])
     func theDemoBusinessCanTakeAPaymentInEveryCurrency(network: ChainNetworkName) async throws {
         try await TestApp.with(configure: { $0.network = network == .mainnet ? .mainnet : .regtest }) { app, api in
-            let demo = try #require(try await app.railyard.merchants.seedDemoIfEmpty())
-            #expect(try await app.railyard.merchants.seedDemoIfEmpty() == nil)  // once only
+            let demo = try #require(try await app.railyard.merchants.seedDemoIfEmpty(walletChains: Set(app.railyard.devnets.keys)))
+            #expect(try await app.railyard.merchants.seedDemoIfEmpty(walletChains: []) == nil)  // once only
             let wallets = try await app.railyard.merchants.walletAddresses(businessID: demo.businessID)
             #expect(wallets.count == 11)
             for currency in ["btc", "bch", "ltc", "eth", "pol", "sol", "usdc_pol", "usdc_sol", "usdc_eth", "usdc_base", "usdt"] {
                 let created = try await api.call(.post, "/api/payments/create", token: demo.apiKey, json: #"{"amount_usd":"5.00","currency":"\#(currency)"}"#)
                 #expect(created.status == .created, "\(currency): \(created.text)")
             }
+        }
+    }
+}
+
+extension DemoSeedTests {
+    @Test func chainsWithARealNodeGetNoDemoWallet() async throws {
+        try await TestApp.with(configure: { $0.chainRPCURLs["LTC"] = "http://user:pass@127.0.0.1:9" }) { app, _ in
+            // The demo key is public: a chain with a real node must not send real money to it.
+            let demo = try #require(try await app.railyard.merchants.seedDemoIfEmpty(walletChains: Set(app.railyard.devnets.keys)))
+            let wallets = try await app.railyard.merchants.walletAddresses(businessID: demo.businessID)
+            #expect(wallets["LTC"] == nil && wallets["BTC"] != nil && wallets.count == 10)
         }
     }
 }

@@ -11,6 +11,7 @@ struct PaymentMerchant {
     let token: String
     let business: String
     let key: String
+    var email = ""
 
     static let wallets = """
         {"BTC":"bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu","LTC":"ltc1qjmxnz78nmc8nq77wuxh25n2es7rzm5c2rkk4wh",
@@ -19,13 +20,20 @@ struct PaymentMerchant {
         """
 
     static func make(_ api: TestAPI) async throws -> PaymentMerchant {
-        let token = try await api.merchant()
+        let email = "m\(UUID().uuidString.prefix(8))@example.com"
+        let token = try await api.merchant(email)
         let business = try await api.business(token, json: """
             {"name":"Shop","wallet_address":"0x9858EfFD232B4033E47d90003D41EC34EcaEda94","wallet_addresses":\(wallets),
              "webhook_url":"https://shop.example/hook"}
             """)
         let key = try await api.apiKey(token, business: business, mode: "test")
-        return PaymentMerchant(token: token, business: business, key: key)
+        return PaymentMerchant(token: token, business: business, key: key, email: email)
+    }
+
+    /// A fresh login session (the first one expires when a test moves the clock on by days).
+    func login(_ api: TestAPI) async throws -> String {
+        let response = try await api.call(.post, "/api/auth/login", json: #"{"email":"\#(email)","password":"correct horse battery"}"#)
+        return try #require(response["token"] as? String, "\(response.text)")
     }
 
     func create(_ api: TestAPI, currency: String, usd: String = "100.00", extra: String = "", headers: [(String, String)] = []) async throws -> APIResponse {

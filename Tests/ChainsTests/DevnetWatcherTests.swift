@@ -1,4 +1,5 @@
 import Chains
+import Synchronization
 import Storage
 import Testing
 import TestSupport
@@ -190,6 +191,52 @@ struct BoundedScanTests {
             #expect(found > 0)
             let end = try await cursor()
             #expect(end.height == 100 && end.updated > lookedAt)
+        }
+    }
+}
+
+/// A node whose first scan would otherwise start near the tip: it knows at which height a given time was.
+struct TimedChain: ChainAdapter {
+    let inner: DevnetChain
+    let heightAtTime: @Sendable (Int64) -> Int64
+    var chain: String { inner.chain }
+    func tip() async throws -> ChainTip { try await inner.tip() }
+    func status(txid: String, outputIndex: Int) async throws -> TransferStatus { try await inner.status(txid: txid, outputIndex: outputIndex) }
+    func transfers(to addresses: Set<String>, fromHeight: Int64) async throws -> [ObservedTransfer] {
+        var seen: [ObservedTransfer] = []
+        for transfer in try await inner.transfers(to: addresses, fromHeight: fromHeight) {
+            if case .included(let height, _) = try await inner.status(txid: transfer.txid, outputIndex: transfer.outputIndex), height < fromHeight { continue }
+            seen.append(transfer)
+        }
+        return seen
+    }
+    func height(atOrBefore unixTime: Int64) async throws -> Int64? { heightAtTime(unixTime) }
+}
+
+@Suite("First scan of a chain")
+struct FirstScanTests {
+    @Test func bisectionFindsTheLastBlockAtOrBeforeATime() async throws {
+        let times: [Int64] = [100, 110, 110, 125, 140, 160, 161, 200]
+        for (time, expected) in [(99, 0), (100, 0), (110, 2), (124, 2), (125, 3), (199, 6), (200, 7), (5_000, 7)] as [(Int64, Int64)] {
+            #expect(try await lastBlock(atOrBefore: time, tip: 7) { times[Int($0)] } == expected, "\(time)")
+        }
+    }
+
+    @Test func addressesHandedOutWhileTheNodeWasDownAreScannedFromWhenTheyWereHandedOut() async throws {
+        try await TestDatabase.with(migrations: DevnetChain.migrations + ChainWatchList.migrations) { db in
+            let clock = ManualClock()
+            let devnet = DevnetChain(chain: "ETH", db: db, clock: clock)
+            try await db.write { tx in try await ChainWatchList().watch(tx, chain: "ETH", address: "0xwatched", reference: "pay_1", now: clock.nowMillis()) }
+            // Paid in block 3; 200 blocks follow before the watcher ever scans.
+            try await devnet.mine(2)
+            _ = try await devnet.pay(to: "0xwatched", asset: "ETH", amount: 5)
+            try await devnet.mine(201)
+            let asked = Mutex<[Int64]>([])
+            let adapter = TimedChain(inner: devnet) { time in asked.withLock { $0.append(time) }; return 2 }
+            let pass = try await DepositWatcher(adapter: adapter, db: db, clock: clock, owner: "node-a", rescanDepth: 10).poll()
+            #expect(pass.events > 0)  // near the tip (height 193+) it would have been missed
+            // It asked for the block at the address's creation time less ten minutes.
+            #expect(asked.withLock { $0 } == [clock.nowMillis() / 1000 - 600])
         }
     }
 }

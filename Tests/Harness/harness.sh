@@ -12,6 +12,7 @@
 # runs crypto_vectors.py, waits until every server answers and writes ENV_FILE (KEY=value lines; load
 # it with `set -a; . ENV_FILE; set +a`):
 #   RAILYARD_TEST_LTC_RPC_URL        http://user:pass@127.0.0.1:PORT (Bitcoin Core JSON-RPC 1.0)
+#   RAILYARD_TEST_LTC_BANK_WALLET    wallet holding 100 mature 50-LTC coinbases (fund tests from it)
 #   RAILYARD_TEST_EVM_RPC_URL        http://127.0.0.1:PORT
 #   RAILYARD_TEST_EVM_CHAIN_ID       31337
 #   RAILYARD_TEST_EVM_FUNDED_KEY     0xâ€¦ private key of dev account 0 (1e6 ETH, token owner and holder)
@@ -129,6 +130,13 @@ ltc_ready() { # url: getblockchaininfo answers with a result (not -28 "Loadingâ€
         -d '{"jsonrpc":"1.0","id":0,"method":"getblockchaininfo","params":[]}' "$1" | grep -q '"chain":"regtest"'
 }
 
+ltc_rpc() { # url path method params-json: the result, or die
+    local answer
+    answer=$(curl -sf --max-time 60 -H 'Content-Type: application/json' \
+        -d "{\"jsonrpc\":\"1.0\",\"id\":0,\"method\":\"$3\",\"params\":$4}" "$1$2") || die "litecoind $3 failed"
+    printf '%s' "$answer"
+}
+
 sol_ready() {
     curl -sf --max-time 2 -H 'Content-Type: application/json' \
         -d '{"jsonrpc":"2.0","id":0,"method":"getHealth","params":[]}' "$1" | grep -q '"ok"'
@@ -207,6 +215,14 @@ EOF
 
     wait_for "litecoind" "$dir/ltc.pid" "$dir/ltc/regtest/debug.log" ltc_ready "$ltc_url"
     say "litecoind answers"
+    # A bank of coins mined at the start, while a block still pays 50 LTC: tests fund themselves from
+    # it, because regtest halves the subsidy every 150 blocks and a full run mines well over 1,000.
+    ltc_rpc "$ltc_url" "" createwallet '["bank"]' >/dev/null
+    local bank_address
+    bank_address=$(ltc_rpc "$ltc_url" /wallet/bank getnewaddress '["", "bech32"]' | sed -n 's/.*"result":"\([^"]*\)".*/\1/p')
+    [ -n "$bank_address" ] || die "no bank address from litecoind"
+    ltc_rpc "$ltc_url" "" generatetoaddress "[200, \"$bank_address\"]" >/dev/null
+    say "litecoind bank wallet funded (200 blocks, 100 mature coinbases of 50 LTC)"
     wait_for "sol_rpc.py" "$dir/sol.pid" "$dir/sol.log" test -s "$dir/sol.json"
     local sol_url
     sol_url=$(json_field "$dir/sol.json" url)
@@ -227,6 +243,7 @@ d, ltc_url = sys.argv[1], sys.argv[2]
 evm, sol = json.load(open(f"{d}/evm.json")), json.load(open(f"{d}/sol.json"))
 for k, v in [("RAILYARD_HARNESS_DIR", d),
              ("RAILYARD_TEST_LTC_RPC_URL", ltc_url),
+             ("RAILYARD_TEST_LTC_BANK_WALLET", "bank"),
              ("RAILYARD_TEST_EVM_RPC_URL", evm["url"]),
              ("RAILYARD_TEST_EVM_CHAIN_ID", evm["chainId"]),
              ("RAILYARD_TEST_EVM_FUNDED_KEY", evm["fundedKey"]),
