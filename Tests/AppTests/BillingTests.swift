@@ -78,6 +78,28 @@ struct BusinessCollectionTests {
         }
     }
 
+    @Test func anUnderpaidSubscriptionPaymentBuysNothingAndIsOwedBack() async throws {
+        try await TestApp.with { app, api in
+            let m = try await PaymentMerchant.make(api)
+            let checkout = try await api.call(.post, "/api/subscriptions/checkout", token: m.token, json: #"{"plan_id":"professional","blockchain":"LTC"}"#)
+            let p = checkout.object("payment")
+            let id = try #require(p["id"] as? String)
+            let due = try #require(Int128(p["amount_crypto_units"] as? String ?? ""))
+            try await app.payInFull(p, units: due / 2, forward: false)
+            app.clock.advance(seconds: 25 * 3_600)
+            try await app.scan("LTC")
+            try await app.forward("LTC", blocks: 6)
+            #expect(try await app.payment(id)["status"] as? String == "underpaid")
+            // Booked as owed to the business in full: no revenue, nothing forwarded, no plan.
+            #expect(try await app.paymentColumn(id, "booked") == String(due / 2))
+            #expect(try await app.balance("payments:payable:\(m.business):LTC") == due / 2)
+            #expect(try await app.balance("platform:revenue:payments:LTC") ?? 0 == 0)
+            #expect(try await app.railyard.sender.records(reference: id).isEmpty)
+            #expect(try await api.call(.get, "/api/subscriptions/status", token: m.key).object("subscription")["planId"] as? String == "starter")
+            #expect(try await app.ledgerIsHealthy())
+        }
+    }
+
     @Test func requestsAreValidatedAndScopedToTheCaller() async throws {
         try await TestApp.with { app, api in
             let m = try await PaymentMerchant.make(api)
