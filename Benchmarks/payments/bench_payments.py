@@ -65,7 +65,7 @@ def wait(predicate, seconds=60, what="condition"):
 
 def setup(base):
     token, business, key = merchant(base, {"LTC": "ltc1qjmxnz78nmc8nq77wuxh25n2es7rzm5c2rkk4wh"})
-    checkout = call(base, "POST", "/api/subscriptions/checkout", {"plan_id": "professional", "blockchain": "LTC"}, key)["payment"]
+    checkout = call(base, "POST", "/api/subscriptions/checkout", {"plan_id": "professional", "blockchain": "LTC"}, token)["payment"]
     call(base, "POST", "/api/dev/pay", {"chain": "LTC", "to": checkout["payment_address"], "amount": checkout["amount_crypto"]})
     call(base, "POST", "/api/dev/mine", {"chain": "LTC", "blocks": 6})
     wait(lambda: call(base, "GET", "/api/subscriptions/status", token=key)["subscription"]["planId"] == "professional", 60, "subscription")
