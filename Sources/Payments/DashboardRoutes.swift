@@ -8,6 +8,16 @@ import Storage
 /// Dashboard statistics over every sale (never a "last N" sample), with coins summed per asset and
 /// only USD figures added across assets.
 extension PaymentsFeature {
+    /// The SQL condition selecting the caller's payments of `kind`: one business (`business_id`, or the
+    /// API key's; 404 for another tenant's), or, for a merchant session, all the merchant's businesses.
+    func scope(_ request: Request, principal: Principal, kind: String) async throws -> SQLQueryString {
+        if let businessID = request.query("business_id") ?? principal.businessID {
+            guard try await mayAct(on: businessID, principal: principal) else { throw APIError.notFound("Business not found", code: "business_not_found") }
+            return "p.kind = \(bind: kind) AND p.business_id = \(bind: businessID)"
+        }
+        return "p.kind = \(bind: kind) AND p.business_id IN (SELECT id FROM businesses WHERE merchant_id = \(bind: principal.merchantID))"
+    }
+
     struct AssetVolume: Encodable {
         let asset: String
         let successful_payments: Int
@@ -54,7 +64,7 @@ extension PaymentsFeature {
         let feature = self
         router.get("/api/dashboard/stats") { request, context -> Response in
             let principal = try context.requirePrincipal()
-            let scope = try await feature.salesScope(request, principal: principal)
+            let scope = try await feature.scope(request, principal: principal, kind: "payment")
             let (sales, recent) = try await feature.deps.db.read { sql in
                 let sales = try await Self.sales(sql, scope: scope, since: nil)
                 let recent = try await sql.raw("SELECT p.* FROM payments p WHERE \(scope) ORDER BY p.created_at DESC, p.id DESC LIMIT 10")
@@ -83,7 +93,7 @@ extension PaymentsFeature {
             let state = try await feature.deps.db.read { try await Billing.state($0, merchantID: merchantID, now: now) }
             try Billing.requireFeature("advanced_analytics", state: state)
             let days = try Self.intQuery(request, "days", default: 30, range: 1...366)
-            let scope = try await feature.salesScope(request, principal: principal)
+            let scope = try await feature.scope(request, principal: principal, kind: "payment")
             let todayStart = now - now % 86_400_000
             let since = todayStart - Int64(days - 1) * 86_400_000
             let sales = try await feature.deps.db.read { try await Self.sales($0, scope: scope, since: since) }
@@ -99,15 +109,6 @@ extension PaymentsFeature {
             }
             return try JSONResponse.make(AnalyticsAnswer(days: days, daily: daily))
         }
-    }
-
-    /// The SQL condition selecting the caller's sales: one business (`business_id`, or the API key's), or all the merchant's.
-    func salesScope(_ request: Request, principal: Principal) async throws -> SQLQueryString {
-        if let businessID = request.query("business_id") ?? principal.businessID {
-            guard try await mayAct(on: businessID, principal: principal) else { throw APIError.notFound("Business not found", code: "business_not_found") }
-            return "p.kind = 'payment' AND p.business_id = \(bind: businessID)"
-        }
-        return "p.kind = 'payment' AND p.business_id IN (SELECT id FROM businesses WHERE merchant_id = \(bind: principal.merchantID))"
     }
 
     static func sales(_ sql: any SQLDatabase, scope: SQLQueryString, since: Int64?) async throws -> [SaleRow] {

@@ -323,23 +323,13 @@ extension PaymentsFeature {
     func page(_ request: Request, principal: Principal, kind: String) async throws -> (rows: [PaymentRecord], total: Int, limit: Int, offset: Int) {
         let limit = try Self.intQuery(request, "limit", default: 50, range: 1...100)
         let offset = try Self.intQuery(request, "offset", default: 0, range: 0...1_000_000)
-        let businessID = request.query("business_id") ?? principal.businessID
-        if let businessID {
-            guard try await mayAct(on: businessID, principal: principal) else { throw APIError.notFound("Business not found", code: "business_not_found") }
-        }
         if let status = request.query("status"), PaymentStatus(rawValue: status) == nil {
             throw APIError.badRequest("Unknown status '\(status)'", code: "invalid_query", field: "status")
         }
         if let currency = request.query("currency"), AssetRegistry.asset(currency)?.isFiat != false {
             throw APIError.badRequest("Unknown currency '\(currency)'", code: "invalid_query", field: "currency")
         }
-        var conditions: [SQLQueryString] = ["p.kind = \(bind: kind)"]
-        if let businessID {
-            conditions.append("p.business_id = \(bind: businessID)")
-        } else {
-            // A merchant session without business_id sees every business it owns.
-            conditions.append("p.business_id IN (SELECT id FROM businesses WHERE merchant_id = \(bind: principal.merchantID))")
-        }
+        var conditions: [SQLQueryString] = [try await scope(request, principal: principal, kind: kind)]
         if let status = request.query("status") { conditions.append("p.status = \(bind: status)") }
         if let currency = request.query("currency") { conditions.append("p.asset = \(bind: currency.uppercased())") }
         var whereClause: SQLQueryString = ""

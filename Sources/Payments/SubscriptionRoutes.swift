@@ -172,14 +172,12 @@ extension PaymentsFeature {
                    isActive: state.isActive, daysRemaining: state.daysRemaining(now: now))
     }
 
-    /// The business a subscription payment is recorded under: the API key's, the one asked for, or the
-    /// merchant's oldest.
+    /// The business a subscription payment is recorded under: the one asked for, or the merchant's oldest.
     func billingBusiness(principal: Principal, requested: String?) async throws -> String {
         if let requested {
             guard try await mayAct(on: requested, principal: principal) else { throw APIError.notFound("Business not found", code: "business_not_found") }
             return requested
         }
-        if let business = principal.businessID { return business }
         let merchantID = principal.merchantID
         guard let oldest = try await deps.db.read({ sql in
             try await sql.raw("""
