@@ -121,11 +121,27 @@ public struct EVMChain: ChainAdapter {
 
     /// EIP-3009 `authorizationState(authorizer, nonce)`: whether the token has seen this authorization.
     public func authorizationUsed(contract: String, authorizer: String, nonce: [UInt8]) async throws -> Bool {
-        let call = try ABI.encodeCall("authorizationState(address,bytes32)", [try ABI.Value.address(authorizer), .fixedBytes(nonce)])
-        let answer = try await rpc.call("eth_call", [.object(["to": .string(contract), "data": .string(Hex.encode(call, prefix: true))]), .string("latest")])
-        guard let hex = answer.stringValue else { throw ChainError.node("eth_call: no data") }
-        return try ABI.decodeBool(try Hex.decode(hex))
+        try ABI.decodeBool(try await call(contract: contract, data: try Self.authorizationStateCall(authorizer: authorizer, nonce: nonce)))
     }
+
+    static func authorizationStateCall(authorizer: String, nonce: [UInt8]) throws -> [UInt8] {
+        try ABI.encodeCall("authorizationState(address,bytes32)", [try ABI.Value.address(authorizer), .fixedBytes(nonce)])
+    }
+
+    static func balanceOfCall(owner: String) throws -> [UInt8] {
+        try ABI.encodeCall("balanceOf(address)", [try ABI.Value.address(owner)])
+    }
+
+    /// `eth_call` of `data` on `contract`, at `block` (the latest when nil).
+    public func call(contract: String, data: [UInt8], block: Int64? = nil) async throws -> [UInt8] {
+        let tag: JSONValue = block.map(Self.hexQuantity) ?? .string("latest")
+        let answer = try await rpc.call("eth_call", [.object(["to": .string(contract), "data": .string(Hex.encode(data, prefix: true))]), tag])
+        guard let hex = answer.stringValue else { throw ChainError.node("eth_call: no data") }
+        return try Hex.decode(hex)
+    }
+
+    /// The number of the newest block.
+    public func blockNumber() async throws -> Int64 { Int64(try Self.quantity(try await rpc.call("eth_blockNumber"))) }
 
     /// Whether the receipt of `txid` succeeded and holds the token's `Transfer(from, to, value)` event.
     public func hasTransferLog(txid: String, contract: String, from: String, to: String, value: String) async throws -> Bool {
@@ -144,10 +160,7 @@ public struct EVMChain: ChainAdapter {
 
     /// ERC-20 `balanceOf`, exactly.
     public func tokenBalance(contract: String, owner: String) async throws -> Int128 {
-        let call = "0x70a08231" + String(repeating: "0", count: 24) + owner.lowercased().dropFirst(2)
-        let answer = try await rpc.call("eth_call", [.object(["to": .string(contract), "data": .string(call)]), .string("latest")])
-        guard let hex = answer.stringValue else { throw ChainError.node("eth_call: no data") }
-        return try Word256(hex: hex).int128OrThrow()
+        try Word256(bytes: try await call(contract: contract, data: try Self.balanceOfCall(owner: owner))).int128OrThrow()
     }
 }
 

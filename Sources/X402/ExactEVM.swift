@@ -145,15 +145,18 @@ public struct ExactEVMVerifier: Sendable {
     public let networks: [X402Network]
     /// Chain reads per chain code.
     let nodes: [String: EVMChain]
+    /// The same nodes' reads pinned to their newest block, shared by every verification.
+    let views: [String: EVMStateView]
     /// Seconds a settlement needs after verification (the reference facilitators use 6).
     let validBeforeMargin: Int64 = 6
 
     /// Each network's token domain separator, computed once.
     let domainSeparators: [String: [UInt8]]
 
-    public init(networks: [X402Network], nodes: [String: EVMChain]) {
+    public init(networks: [X402Network], nodes: [String: EVMChain], headInterval: Duration = .milliseconds(250)) {
         self.networks = networks
         self.nodes = nodes
+        self.views = nodes.mapValues { EVMStateView(node: $0, headInterval: headInterval) }
         var separators: [String: [UInt8]] = [:]
         for network in networks {
             let domain = EIP3009.Domain(name: network.tokenName, version: network.tokenVersion, chainId: UInt64(network.chainID), verifyingContract: network.contract)
@@ -164,17 +167,31 @@ public struct ExactEVMVerifier: Sendable {
 
     public func network(named name: String) -> X402Network? { networks.first { $0.matches(name) } }
 
+    /// The cached chain reads of one chain (to observe how many reach the node).
+    public func stateView(chain: String) -> EVMStateView? { views[chain] }
+
     /// The payer and network of a valid payment, or the reason it is not valid.
-    public func verify(_ payment: ExactPayment, _ requirements: ExactRequirements, now: Int64) async throws(ExactEVMError) -> (payer: String, network: X402Network) {
+    ///
+    /// The chain is read at the newest block seen in the last `headInterval` (so a stream of
+    /// verifications costs the node one round trip per block, not two per request). Only a pass can
+    /// come from that cache: a payment that looks spent or unfunded is checked again after looking
+    /// the head up, so funds that just arrived are never refused. `fresh` (settlement) looks the head
+    /// up first.
+    public func verify(_ payment: ExactPayment, _ requirements: ExactRequirements, now: Int64, fresh: Bool = false) async throws(ExactEVMError) -> (payer: String, network: X402Network) {
         let (_, network) = try checkOffline(payment, requirements, now: now)
         let authorization = payment.authorization
-        guard let node = nodes[network.chain] else { throw ExactEVMError(.invalidNetwork, "no \(network.chain) node is configured") }
+        guard let view = views[network.chain] else { throw ExactEVMError(.invalidNetwork, "no \(network.chain) node is configured") }
+        func chainRefusal(fresh: Bool) async throws -> ExactEVMError? {
+            async let used = view.authorizationUsed(contract: network.contract, authorizer: authorization.from, nonce: authorization.nonce, fresh: fresh)
+            async let balance = view.tokenBalance(contract: network.contract, owner: authorization.from, fresh: fresh)
+            if try await used { return ExactEVMError(.nonceUsed, "this authorization was already used") }
+            let held = try await balance
+            return held >= authorization.value ? nil : ExactEVMError(.insufficientFunds, "the payer holds \(held.decimalString)")
+        }
         do {
-            if try await node.authorizationUsed(contract: network.contract, authorizer: authorization.from, nonce: authorization.nonce) {
-                throw ExactEVMError(.nonceUsed, "this authorization was already used")
-            }
-            let balance = try await node.tokenBalance(contract: network.contract, owner: authorization.from)
-            guard try Word256(amount: balance) >= authorization.value else { throw ExactEVMError(.insufficientFunds, "the payer holds \(balance)") }
+            var refusal = try await chainRefusal(fresh: fresh)
+            if refusal != nil, !fresh { refusal = try await chainRefusal(fresh: true) }
+            if let refusal { throw refusal }
         } catch let error as ExactEVMError {
             throw error
         } catch {

@@ -112,7 +112,7 @@ public struct X402Facilitator: Sendable {
                 }
                 return try await reconcile(existing, network: network)
             }
-            _ = try await verifier.verify(payment, requirements, now: nowSeconds)
+            _ = try await verifier.verify(payment, requirements, now: nowSeconds, fresh: true)
             guard let chain = AddressChain(rawValue: network.chain) else { throw ExactEVMError(.invalidNetwork, "unknown chain \(network.chain)") }
             let gas = try await custody.register(db, chain: chain, purpose: .gas, index: 0, now: clock.nowMillis())
             let id = Identifier.make("x402")

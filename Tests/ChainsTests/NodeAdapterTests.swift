@@ -123,4 +123,38 @@ struct NodeAdapterTests {
             #expect(try await adapter.tokenBalance(contract: Self.usdc!, owner: watched) == 12_345_678)
         }
     }
+
+    /// The state view answers a burst of reads with one node round trip per distinct read and block,
+    /// keeps answering from the block it saw until the head is looked up again, and `fresh` sees a
+    /// block that arrived since.
+    @Test(.enabled(if: evmURL != nil && usdc != nil, "needs the EVM harness with its EIP-3009 USDC token"))
+    func evmStateViewSharesReadsPerBlockAndSeesNewBlocksWhenFresh() async throws {
+        let rpc = try JSONRPCClient(url: Self.evmURL!)
+        let holder = try #require(try await rpc.call("eth_accounts").arrayValue?.first?.stringValue)
+        let owner = try Ethereum.address(privateKey: Secp256k1.generatePrivateKey())
+        let adapter = try EVMChain(chain: "ETH", rpc: rpc, tokens: ["USDC_ETH": Self.usdc!])
+        // An hour between head lookups: only `fresh` moves this view to a new block.
+        let view = EVMStateView(node: adapter, headInterval: .seconds(3600))
+        let balances = try await withThrowingTaskGroup(of: Word256.self) { group in
+            for _ in 0..<32 { group.addTask { try await view.tokenBalance(contract: Self.usdc!, owner: owner) } }
+            return try await group.reduce(into: [Word256]()) { $0.append($1) }
+        }
+        #expect(balances.count == 32 && balances.allSatisfy { $0 == Word256(0) })
+        #expect(view.roundTrips == 2, "one head lookup and one balanceOf for 32 concurrent reads")
+        let nonce = [UInt8](repeating: 7, count: 32)
+        #expect(try await view.authorizationUsed(contract: Self.usdc!, authorizer: owner, nonce: nonce) == false)
+        #expect(view.roundTrips == 3)
+
+        let call = try ERC20.transfer(to: owner, amount: Word256(5_000))
+        _ = try await rpc.call("eth_sendTransaction", [.object(["from": .string(holder), "to": .string(Self.usdc!), "data": .string(Hex.encode(call, prefix: true))])])
+        // Pinned to the block it saw: still the old answer, no node round trip.
+        #expect(try await view.tokenBalance(contract: Self.usdc!, owner: owner) == Word256(0))
+        #expect(view.roundTrips == 3)
+        // Fresh: the new head, then the read at it.
+        #expect(try await view.tokenBalance(contract: Self.usdc!, owner: owner, fresh: true) == Word256(5_000))
+        #expect(try await view.head() == (try await adapter.blockNumber()))
+        #expect(view.roundTrips == 5)
+        // The same as a plain read of the node at `latest`.
+        #expect(try await adapter.tokenBalance(contract: Self.usdc!, owner: owner) == 5_000)
+    }
 }

@@ -113,7 +113,7 @@ struct X402FacilitatorTests {
         }
     }
 
-    func withFixture(_ body: @Sendable (Fixture) async throws -> Void) async throws {
+    func withFixture(headInterval: Duration = .milliseconds(250), _ body: @Sendable (Fixture) async throws -> Void) async throws {
         let rpc = try JSONRPCClient(url: Self.evmURL!)
         let contract = Self.usdc!
         let node = try EVMChain(chain: "ETH", rpc: rpc, tokens: ["USDC_ETH": contract])
@@ -130,8 +130,8 @@ struct X402FacilitatorTests {
             let fund = try ERC20.transfer(to: payer, amount: Word256(100_000))
             _ = try await rpc.call("eth_sendTransaction", [.object(["from": .string(funded), "to": .string(contract), "data": .string(Hex.encode(fund, prefix: true))])])
             let sender = ChainSender(db: db, clock: clock, vault: vault, builders: [EVMSender(node: node)], policy: ConfirmationPolicy(overrides: ["USDC_ETH": 1]))
-            let facilitator = X402Facilitator(verifier: ExactEVMVerifier(networks: [network], nodes: ["ETH": node]), db: db, clock: clock,
-                                              sender: sender, custody: vault, ledger: Ledger(clock: clock), outbox: Outbox(jobs: JobQueue(clock: clock), clock: clock), feeBasisPoints: { _ in 100 },
+            let facilitator = X402Facilitator(verifier: ExactEVMVerifier(networks: [network], nodes: ["ETH": node], headInterval: headInterval),
+                                              db: db, clock: clock, sender: sender, custody: vault, ledger: Ledger(clock: clock), outbox: Outbox(jobs: JobQueue(clock: clock), clock: clock), feeBasisPoints: { _ in 100 },
                                               receiptTimeout: .seconds(1))
             try await body(Fixture(facilitator: facilitator, rpc: rpc, node: node, network: network, payerKey: payerKey, payer: payer,
                                    payTo: try Ethereum.address(privateKey: Secp256k1.generatePrivateKey()), clock: clock, db: db))
@@ -254,6 +254,44 @@ struct X402FacilitatorTests {
             #expect(await check((payment, wrongScheme)) == .unsupportedScheme)
             // None of these settled anything.
             #expect(try await f.node.tokenBalance(contract: f.network.contract, owner: f.payTo) == 0)
+        }
+    }
+
+    /// Verification reads the chain at a cached head block, so a burst of verifications costs the node
+    /// one read per distinct question, not two per request; only a pass comes from that cache: funds
+    /// that arrive after a refusal are seen at once, and settlement reads the newest block.
+    @Test(.enabled(if: evmURL != nil && usdc != nil, "needs the EVM harness"))
+    func verificationReadsACachedBlockButNeverRefusesFundsThatJustArrived() async throws {
+        try await withFixture(headInterval: .seconds(3600)) { f in
+            let view = try #require(f.facilitator.verifier.stateView(chain: "ETH"))
+            let (payment, requirements) = try f.sign()
+            _ = try await f.facilitator.verify(payment, requirements)
+            let before = view.roundTrips
+            let payers = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<24 { group.addTask { try await f.facilitator.verify(payment, requirements).payer } }
+                return try await group.reduce(into: [String]()) { $0.append($1) }
+            }
+            #expect(payers.count == 24 && payers.allSatisfy { $0 == f.payer })
+            #expect(view.roundTrips == before, "24 verifications of a payment already read at this block cost the node nothing")
+
+            // A payer refused for want of funds is accepted as soon as the funds are on chain.
+            let key = Secp256k1.generatePrivateKey()
+            let late = Fixture(facilitator: f.facilitator, rpc: f.rpc, node: f.node, network: f.network, payerKey: key,
+                               payer: try Ethereum.address(privateKey: key), payTo: f.payTo, clock: f.clock, db: f.db)
+            let (latePayment, lateRequirements) = try late.sign()
+            #expect(await reason { _ = try await f.facilitator.verify(latePayment, lateRequirements) } == .insufficientFunds)
+            let funded = try #require(try await f.rpc.call("eth_accounts").arrayValue?.first?.stringValue)
+            let fund = try ERC20.transfer(to: late.payer, amount: Word256(10_000))
+            _ = try await f.rpc.call("eth_sendTransaction", [.object(["from": .string(funded), "to": .string(f.network.contract), "data": .string(Hex.encode(fund, prefix: true))])])
+            #expect(try await f.facilitator.verify(latePayment, lateRequirements).payer == late.payer)
+
+            // Settlement reads the newest block; once settled, the authorization is refused, by our
+            // own record and by the chain.
+            let settled = try await f.facilitator.settle(latePayment, lateRequirements, businessID: "biz_late")
+            #expect(settled.success, "\(settled.message ?? "")")
+            #expect(await reason { _ = try await f.facilitator.verify(latePayment, lateRequirements) } == .nonceUsed)
+            let now = f.clock.nowMillis() / 1000
+            #expect(await reason { _ = try await f.facilitator.verifier.verify(latePayment, lateRequirements, now: now, fresh: true) } == .nonceUsed)
         }
     }
 }

@@ -1,0 +1,136 @@
+import Foundation
+import RailyardCrypto
+import Synchronization
+
+/// Contract reads for a hot path (x402 verification), pinned to the newest block this process has
+/// seen. State only changes with a block, so a read at one block is cached until the head moves, and
+/// concurrent misses share one node round trip. The head is looked up at most once per
+/// `headInterval`, so an answer is at most that much older than a read of `latest`; a caller that
+/// must not act on an old answer asks for `fresh`, which looks the head up first (and still reuses
+/// the cached reads when no block has arrived since).
+public final class EVMStateView: Sendable {
+    let node: EVMChain
+    let headInterval: Duration
+    /// Reads kept per head block at most; a flood of distinct reads starts the cache over.
+    let maxEntries: Int
+    private let state = Mutex(State())
+    private let roundTripCount = Atomic<Int>(0)
+
+    /// Requests sent to the node so far (head lookups and reads): what this view saves is visible.
+    public var roundTrips: Int { roundTripCount.load(ordering: .relaxed) }
+
+    private struct State {
+        var head: Int64?
+        var checkedAt: ContinuousClock.Instant?
+        var headLookup: Task<Int64, any Error>?
+        /// Reads at `head`, by contract and call data; a pending read is shared by its waiters.
+        var reads: [ReadKey: Read] = [:]
+    }
+
+    private struct ReadKey: Hashable {
+        let block: Int64
+        let contract: String
+        let data: [UInt8]
+    }
+
+    private enum Read {
+        case done([UInt8])
+        case pending(Task<[UInt8], any Error>)
+    }
+
+    public init(node: EVMChain, headInterval: Duration = .milliseconds(250), maxEntries: Int = 50_000) {
+        self.node = node
+        self.headInterval = headInterval
+        self.maxEntries = maxEntries
+    }
+
+    /// The newest block number known, looked up again when older than `headInterval` or when `fresh`.
+    public func head(fresh: Bool = false) async throws -> Int64 {
+        let now = ContinuousClock.now
+        enum Next { case known(Int64), wait(Task<Int64, any Error>) }
+        let next: Next = state.withLock { state in
+            if !fresh, let head = state.head, let checkedAt = state.checkedAt, now - checkedAt < headInterval { return .known(head) }
+            if let running = state.headLookup { return .wait(running) }
+            let node = self.node
+            roundTripCount.add(1, ordering: .relaxed)
+            let task = Task { try await node.blockNumber() }
+            state.headLookup = task
+            state.checkedAt = now
+            return .wait(task)
+        }
+        guard case .wait(let lookup) = next else {
+            if case .known(let head) = next { return head }
+            preconditionFailure("unreachable")
+        }
+        do {
+            let head = try await lookup.value
+            state.withLock { state in
+                if state.headLookup == lookup { state.headLookup = nil }
+                if state.head != head {
+                    state.head = head
+                    state.reads = [:]
+                }
+            }
+            return head
+        } catch {
+            state.withLock { state in
+                if state.headLookup == lookup {
+                    state.headLookup = nil
+                    state.checkedAt = nil
+                }
+            }
+            throw error
+        }
+    }
+
+    /// `eth_call` of `data` on `contract` at the head block.
+    public func call(contract: String, data: [UInt8], fresh: Bool = false) async throws -> [UInt8] {
+        let block = try await head(fresh: fresh)
+        let key = ReadKey(block: block, contract: contract.lowercased(), data: data)
+        enum Next { case answer([UInt8]), wait(Task<[UInt8], any Error>) }
+        let next: Next = state.withLock { state in
+            switch state.reads[key] {
+            case .done(let answer)?: return .answer(answer)
+            case .pending(let task)?: return .wait(task)
+            case nil:
+                let node = self.node
+                roundTripCount.add(1, ordering: .relaxed)
+                let task = Task { try await node.call(contract: contract, data: data, block: block) }
+                // Only reads at the current head are kept; an older head's read is answered, not cached.
+                if state.head == block {
+                    if state.reads.count >= maxEntries { state.reads = [:] }
+                    state.reads[key] = .pending(task)
+                }
+                return .wait(task)
+            }
+        }
+        switch next {
+        case .answer(let answer): return answer
+        case .wait(let task):
+            do {
+                let answer = try await task.value
+                state.withLock { state in
+                    if case .pending(let stored)? = state.reads[key], stored == task { state.reads[key] = .done(answer) }
+                }
+                return answer
+            } catch {
+                state.withLock { state in
+                    if case .pending(let stored)? = state.reads[key], stored == task { state.reads[key] = nil }
+                }
+                throw error
+            }
+        }
+    }
+
+    /// EIP-3009 `authorizationState(authorizer, nonce)` at the head block.
+    public func authorizationUsed(contract: String, authorizer: String, nonce: [UInt8], fresh: Bool = false) async throws -> Bool {
+        try ABI.decodeBool(try await call(contract: contract, data: try EVMChain.authorizationStateCall(authorizer: authorizer, nonce: nonce), fresh: fresh))
+    }
+
+    /// ERC-20 `balanceOf(owner)` at the head block.
+    public func tokenBalance(contract: String, owner: String, fresh: Bool = false) async throws -> Word256 {
+        let answer = try await call(contract: contract, data: try EVMChain.balanceOfCall(owner: owner), fresh: fresh)
+        guard answer.count == 32 else { throw ChainError.node("balanceOf answered \(answer.count) bytes") }
+        return try Word256(bytes: answer)
+    }
+}
