@@ -28,7 +28,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
-        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
@@ -38,6 +37,7 @@ let package = Package(
         .target(name: "Money", swiftSettings: settings),
         .systemLibrary(name: "CSecp256k1", pkgConfig: "libsecp256k1", providers: [.apt(["libsecp256k1-dev"])]),
         .systemLibrary(name: "CQREncode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        .systemLibrary(name: "CSQLite3", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .target(
             name: "RailyardCrypto",
             dependencies: ["CSecp256k1", .product(name: "Crypto", package: "swift-crypto")],
@@ -47,8 +47,8 @@ let package = Package(
         .target(
             name: "Storage",
             dependencies: [
+                "CSQLite3",
                 .product(name: "SQLKit", package: "sql-kit"),
-                .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -147,9 +147,8 @@ let package = Package(
         .executableTarget(
             name: "RailyardBench",
             dependencies: [
-                "Ledger", "Storage", "RailyardCrypto", "CSecp256k1", "X402",
+                "Ledger", "Storage", "RailyardCrypto", "CSecp256k1", "CSQLite3", "X402",
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Benchmarks/RailyardBench",
@@ -202,7 +201,7 @@ let package = Package(
             dependencies: ["RailyardCrypto", .product(name: "AsyncHTTPClient", package: "async-http-client")],
             swiftSettings: settings
         ),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"], swiftSettings: settings),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport", .product(name: "SQLKit", package: "sql-kit")], swiftSettings: settings),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "Storage", "Money", "TestSupport"], swiftSettings: settings),
         .testTarget(
             name: "AppTests",

@@ -4,7 +4,6 @@ import NIOCore
 import NIOPosix
 import PostgresKit
 import SQLKit
-import SQLiteKit
 import Synchronization
 
 /// Which engine a `Database` runs on. Queries are written once against `SQLDatabase`; the few
@@ -69,7 +68,7 @@ public final class Database: Sendable {
     let logger: Logger
 
     private enum Backend: Sendable {
-        case sqlite(writer: SQLiteConnection, readers: [SQLiteConnection], lock: AsyncLock, next: RoundRobin)
+        case sqlite(writer: SQLiteLink, readers: [SQLiteLink], lock: AsyncLock, next: RoundRobin)
         case postgres(client: PostgresClient, runner: Task<Void, Never>)
     }
 
@@ -78,16 +77,16 @@ public final class Database: Sendable {
         case .sqlite(let path):
             let directory = (path as NSString).deletingLastPathComponent
             if !directory.isEmpty { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-            let writer = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+            let writer = try SQLiteLink(path: path)
             // WAL for concurrent readers; synchronous=FULL so a commit survives power loss.
             for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000"] {
-                _ = try await writer.query(pragma)
+                _ = try writer.run(pragma, [])
             }
-            var readers: [SQLiteConnection] = []
+            var readers: [SQLiteLink] = []
             for _ in 0..<4 {
-                let reader = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
-                _ = try await reader.query("PRAGMA busy_timeout=10000")
-                _ = try await reader.query("PRAGMA foreign_keys=ON")
+                let reader = try SQLiteLink(path: path)
+                _ = try reader.run("PRAGMA busy_timeout=10000", [])
+                _ = try reader.run("PRAGMA foreign_keys=ON", [])
                 readers.append(reader)
             }
             return Database(engine: .sqlite, location: location, backend: .sqlite(writer: writer, readers: readers, lock: AsyncLock(), next: RoundRobin()), logger: logger)
@@ -138,7 +137,7 @@ public final class Database: Sendable {
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
         case .sqlite(_, let readers, _, let next):
-            return try await body(readers[next.take(readers.count)].sql())
+            return try await body(SQLiteSQLDatabase(link: readers[next.take(readers.count)], logger: logger))
         case .postgres(let client, _):
             return try await client.withConnection { try await body($0.sql()) }
         }
@@ -149,7 +148,7 @@ public final class Database: Sendable {
         switch backend {
         case .sqlite(let writer, _, let lock, _):
             return try await lock.withLock {
-                try await Database.transaction(writer.sql(), engine: .sqlite, begin: "BEGIN IMMEDIATE", body)
+                try await Database.transaction(SQLiteSQLDatabase(link: writer, logger: logger), engine: .sqlite, begin: "BEGIN IMMEDIATE", body)
             }
         case .postgres(let client, _):
             return try await client.withConnection { connection in
@@ -181,7 +180,7 @@ public final class Database: Sendable {
     public func close() async {
         switch backend {
         case .sqlite(let writer, let readers, _, _):
-            for connection in [writer] + readers { try? await connection.close() }
+            for link in [writer] + readers { link.close() }
         case .postgres(_, let runner):
             runner.cancel()
             await runner.value
