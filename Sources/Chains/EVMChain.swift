@@ -141,7 +141,11 @@ public struct EVMChain: ChainAdapter {
     }
 
     /// The number of the newest block.
-    public func blockNumber() async throws -> Int64 { Int64(try Self.quantity(try await rpc.call("eth_blockNumber"))) }
+    public func blockNumber() async throws -> Int64 {
+        let number = try Self.quantity(try await rpc.call("eth_blockNumber"))
+        guard let height = Int64(exactly: number) else { throw ChainError.node("eth_blockNumber: \(number) is not a block height") }
+        return height
+    }
 
     /// Whether the receipt of `txid` succeeded and holds the token's `Transfer(from, to, value)` event.
     public func hasTransferLog(txid: String, contract: String, from: String, to: String, value: String) async throws -> Bool {

@@ -21,8 +21,13 @@ public final class EVMStateView: Sendable {
 
     private struct State {
         var head: Int64?
+        /// When the head was last answered by the node.
         var checkedAt: ContinuousClock.Instant?
-        var headLookup: Task<Int64, any Error>?
+        /// The lookup in flight, numbered in the order lookups start.
+        var headLookup: (Task<Int64, any Error>, UInt64)?
+        var lookups: UInt64 = 0
+        /// The number of the lookup whose answer is `head`.
+        var appliedLookup: UInt64 = 0
         /// Reads at `head`, by contract and call data; a pending read is shared by its waiters.
         var reads: [ReadKey: Read] = [:]
     }
@@ -47,37 +52,39 @@ public final class EVMStateView: Sendable {
     /// The newest block number known, looked up again when older than `headInterval` or when `fresh`.
     public func head(fresh: Bool = false) async throws -> Int64 {
         let now = ContinuousClock.now
-        enum Next { case known(Int64), wait(Task<Int64, any Error>) }
+        enum Next { case known(Int64), wait(Task<Int64, any Error>, UInt64) }
         let next: Next = state.withLock { state in
             if !fresh, let head = state.head, let checkedAt = state.checkedAt, now - checkedAt < headInterval { return .known(head) }
-            if let running = state.headLookup { return .wait(running) }
+            if let (running, sequence) = state.headLookup { return .wait(running, sequence) }
             let node = self.node
             roundTripCount.add(1, ordering: .relaxed)
             let task = Task { try await node.blockNumber() }
-            state.headLookup = task
-            state.checkedAt = now
-            return .wait(task)
+            state.lookups += 1
+            state.headLookup = (task, state.lookups)
+            return .wait(task, state.lookups)
         }
-        guard case .wait(let lookup) = next else {
+        guard case .wait(let lookup, let sequence) = next else {
             if case .known(let head) = next { return head }
             preconditionFailure("unreachable")
         }
         do {
             let head = try await lookup.value
-            state.withLock { state in
-                if state.headLookup == lookup { state.headLookup = nil }
+            return state.withLock { state in
+                if state.headLookup?.0 == lookup { state.headLookup = nil }
+                // Only a lookup started after the one that set the head may replace it: a slow
+                // waiter of an older lookup must not move the head back over a newer answer.
+                guard sequence > state.appliedLookup else { return state.head ?? head }
+                state.appliedLookup = sequence
+                state.checkedAt = ContinuousClock.now
                 if state.head != head {
                     state.head = head
                     state.reads = [:]
                 }
+                return head
             }
-            return head
         } catch {
             state.withLock { state in
-                if state.headLookup == lookup {
-                    state.headLookup = nil
-                    state.checkedAt = nil
-                }
+                if state.headLookup?.0 == lookup { state.headLookup = nil }
             }
             throw error
         }
@@ -95,7 +102,12 @@ public final class EVMStateView: Sendable {
             case nil:
                 let node = self.node
                 roundTripCount.add(1, ordering: .relaxed)
-                let task = Task { try await node.call(contract: contract, data: data, block: block) }
+                let task = Task {
+                    do { return try await node.call(contract: contract, data: data, block: block) } catch {
+                        // A load-balanced endpoint whose backend lags may not know the block yet.
+                        return try await node.call(contract: contract, data: data)
+                    }
+                }
                 // Only reads at the current head are kept; an older head's read is answered, not cached.
                 if state.head == block {
                     if state.reads.count >= maxEntries { state.reads = [:] }

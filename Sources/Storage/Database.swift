@@ -68,7 +68,7 @@ public final class Database: Sendable {
     let logger: Logger
 
     private enum Backend: Sendable {
-        case sqlite(writer: SQLiteLink, readers: [SQLiteLink], lock: AsyncLock, next: RoundRobin)
+        case sqlite(writer: SQLiteLink, readers: SQLiteReaders, lock: AsyncLock)
         case postgres(client: PostgresClient, runner: Task<Void, Never>)
     }
 
@@ -89,7 +89,7 @@ public final class Database: Sendable {
                 _ = try reader.run("PRAGMA foreign_keys=ON", [])
                 readers.append(reader)
             }
-            return Database(engine: .sqlite, location: location, backend: .sqlite(writer: writer, readers: readers, lock: AsyncLock(), next: RoundRobin()), logger: logger)
+            return Database(engine: .sqlite, location: location, backend: .sqlite(writer: writer, readers: SQLiteReaders(readers), lock: AsyncLock()), logger: logger)
         case .postgres(let url):
             let configuration = try Database.postgresConfiguration(url)
             let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
@@ -136,8 +136,8 @@ public final class Database: Sendable {
     /// Runs read-only work outside a transaction.
     public func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         switch backend {
-        case .sqlite(_, let readers, _, let next):
-            return try await body(SQLiteSQLDatabase(link: readers[next.take(readers.count)], logger: logger))
+        case .sqlite(_, let readers, _):
+            return try await body(SQLiteSQLDatabase(target: .readers(readers), logger: logger))
         case .postgres(let client, _):
             return try await client.withConnection { try await body($0.sql()) }
         }
@@ -146,9 +146,9 @@ public final class Database: Sendable {
     /// Runs `body` in one database transaction: committed if it returns, rolled back if it throws.
     public func write<T: Sendable>(_ body: @Sendable (Transaction) async throws -> T) async throws -> T {
         switch backend {
-        case .sqlite(let writer, _, let lock, _):
+        case .sqlite(let writer, _, let lock):
             return try await lock.withLock {
-                try await Database.transaction(SQLiteSQLDatabase(link: writer, logger: logger), engine: .sqlite, begin: "BEGIN IMMEDIATE", body)
+                try await Database.transaction(SQLiteSQLDatabase(target: .writer(writer), logger: logger), engine: .sqlite, begin: "BEGIN IMMEDIATE", body)
             }
         case .postgres(let client, _):
             return try await client.withConnection { connection in
@@ -179,8 +179,8 @@ public final class Database: Sendable {
     /// Closes every connection. The handle must not be used afterwards.
     public func close() async {
         switch backend {
-        case .sqlite(let writer, let readers, _, _):
-            for link in [writer] + readers { link.close() }
+        case .sqlite(let writer, let readers, _):
+            for link in [writer] + readers.links { link.close() }
         case .postgres(_, let runner):
             runner.cancel()
             await runner.value
@@ -244,15 +244,5 @@ final class AsyncLock: Sendable {
             return state.waiters.removeFirst()
         }
         next?.resume()
-    }
-}
-
-final class RoundRobin: Sendable {
-    private let counter = Mutex(0)
-    func take(_ count: Int) -> Int {
-        counter.withLock { value in
-            value = (value + 1) % count
-            return value
-        }
     }
 }

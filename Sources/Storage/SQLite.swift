@@ -28,9 +28,21 @@ final class SQLiteLink: Sendable {
         self.connection = Mutex(SQLiteConnectionState(handle: handle))
     }
 
+    /// Threads that wait for COMMITs' fsyncs.
+    static let commitPool: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 2)
+        pool.start()
+        return pool
+    }()
+
     /// Runs one statement and returns its rows.
     func run(_ sql: String, _ binds: [any Encodable & Sendable]) throws -> [SQLiteResultRow] {
         try connection.withLock { try $0.run(sql, binds) }
+    }
+
+    /// Runs one statement if no other query holds this connection; nil when it is busy.
+    func runIfIdle(_ sql: String, _ binds: [any Encodable & Sendable]) throws -> [SQLiteResultRow]? {
+        try connection.withLockIfAvailable { try $0.run(sql, binds) }
     }
 
     func close() {
@@ -144,13 +156,30 @@ struct SQLiteConnectionState: ~Copyable {
     /// SQLite's "copy the bytes now" destructor.
     private static var transient: sqlite3_destructor_type { unsafeBitCast(-1, to: sqlite3_destructor_type.self) }
 
+    /// The whole string, by its byte length (a length of -1 would stop at an embedded NUL).
+    private static func bindText(_ text: String, at index: Int32, to statement: OpaquePointer) -> Int32 {
+        var text = text
+        return text.withUTF8 { bytes in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_text(statement, index, "", 0, transient) }
+            return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                sqlite3_bind_text64(statement, index, $0, sqlite3_uint64(bytes.count), transient, UInt8(SQLITE_UTF8))
+            }
+        }
+    }
+
+    /// An empty blob stays an empty blob (a nil pointer would store NULL).
+    private static func bindBlob(_ bytes: UnsafeRawBufferPointer, at index: Int32, to statement: OpaquePointer) -> Int32 {
+        guard let base = bytes.baseAddress, !bytes.isEmpty else { return sqlite3_bind_zeroblob(statement, index, 0) }
+        return sqlite3_bind_blob64(statement, index, base, sqlite3_uint64(bytes.count), transient)
+    }
+
     private static func bind(_ value: Any, at index: Int32, to statement: OpaquePointer) throws -> Int32 {
         switch value {
         case let optional as any OptionalBind:
             guard let wrapped = optional.wrappedBind else { return sqlite3_bind_null(statement, index) }
             return try bind(wrapped, at: index, to: statement)
-        case let text as String: return sqlite3_bind_text(statement, index, text, -1, transient)
-        case let text as Substring: return sqlite3_bind_text(statement, index, String(text), -1, transient)
+        case let text as String: return bindText(text, at: index, to: statement)
+        case let text as Substring: return bindText(String(text), at: index, to: statement)
         case let number as Int: return sqlite3_bind_int64(statement, index, Int64(number))
         case let number as Int64: return sqlite3_bind_int64(statement, index, number)
         case let number as Int32: return sqlite3_bind_int64(statement, index, Int64(number))
@@ -163,8 +192,8 @@ struct SQLiteConnectionState: ~Copyable {
             return sqlite3_bind_int64(statement, index, exact)
         case let flag as Bool: return sqlite3_bind_int64(statement, index, flag ? 1 : 0)
         case let number as Double: return sqlite3_bind_double(statement, index, number)
-        case let bytes as [UInt8]: return bytes.withUnsafeBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), transient) }
-        case let data as Data: return data.withUnsafeBytes { sqlite3_bind_blob(statement, index, $0.baseAddress, Int32($0.count), transient) }
+        case let bytes as [UInt8]: return bytes.withUnsafeBytes { bindBlob($0, at: index, to: statement) }
+        case let data as Data: return data.withUnsafeBytes { bindBlob($0, at: index, to: statement) }
         case let raw as any RawRepresentable: return try bind(raw.rawValue, at: index, to: statement)
         default:
             throw SQLiteFailure(code: SQLITE_MISMATCH, message: "bind ?\(index): cannot store a \(type(of: value))")
@@ -203,7 +232,7 @@ struct SQLiteResultRow: SQLRow {
     }
 
     func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
-        try D(from: SQLiteValueDecoder(value: try value(column), column: column))
+        try SQLiteValueDecoder(value: try value(column), column: column).decode(D.self)
     }
 }
 
@@ -289,9 +318,33 @@ struct SQLiteValueDecoder: Decoder, SingleValueDecodingContainer {
     }
 }
 
-/// SQLKit's view of one SQLite connection.
+/// Read-only connections: each statement takes the first idle one, starting from a rotating offset,
+/// and waits for its own only when all are busy.
+final class SQLiteReaders: Sendable {
+    let links: [SQLiteLink]
+    private let next = Atomic<Int>(0)
+
+    init(_ links: [SQLiteLink]) {
+        precondition(!links.isEmpty)
+        self.links = links
+    }
+
+    func run(_ sql: String, _ binds: [any Encodable & Sendable]) throws -> [SQLiteResultRow] {
+        let start = next.wrappingAdd(1, ordering: .relaxed).oldValue
+        for offset in 0..<links.count {
+            if let rows = try links[(start &+ offset) % links.count].runIfIdle(sql, binds) { return rows }
+        }
+        return try links[start % links.count].run(sql, binds)
+    }
+}
+
+/// SQLKit's view of SQLite: the writer connection (inside a write transaction) or the readers.
 struct SQLiteSQLDatabase: SQLDatabase {
-    let link: SQLiteLink
+    enum Target: Sendable {
+        case writer(SQLiteLink)
+        case readers(SQLiteReaders)
+    }
+    let target: Target
     let logger: Logger
     var eventLoop: any EventLoop { MultiThreadedEventLoopGroup.singleton.any() }
     var dialect: any SQLDialect { SQLiteSQLDialect() }
@@ -301,7 +354,7 @@ struct SQLiteSQLDatabase: SQLDatabase {
         let loop = eventLoop
         do {
             let (sql, binds) = serialize(query)
-            for row in try link.run(sql, binds) { onRow(row) }
+            for row in try run(sql, binds) { onRow(row) }
             return loop.makeSucceededVoidFuture()
         } catch {
             return loop.makeFailedFuture(error)
@@ -311,14 +364,22 @@ struct SQLiteSQLDatabase: SQLDatabase {
     func execute(sql query: any SQLExpression, _ onRow: @escaping @Sendable (any SQLRow) -> ()) async throws {
         let (sql, binds) = serialize(query)
         let result: [SQLiteResultRow]
-        if sql == "COMMIT" {
-            // The one statement that waits for fsync: keep it off the request threads.
-            let link = self.link
-            result = try await NIOThreadPool.singleton.runIfActive { try link.run(sql, []) }
+        if sql == "COMMIT", case .writer(let link) = target {
+            // The one statement that waits for fsync: keep it off the request threads, on a pool of
+            // its own (nothing else queues in front of it) and whole even if the caller is cancelled
+            // (a cancelled COMMIT would silently roll back work the caller already did).
+            result = try await SQLiteLink.commitPool.runIfActive(eventLoop: eventLoop) { try link.run(sql, []) }.get()
         } else {
-            result = try link.run(sql, binds)
+            result = try run(sql, binds)
         }
         for row in result { onRow(row) }
+    }
+
+    private func run(_ sql: String, _ binds: [any Encodable & Sendable]) throws -> [SQLiteResultRow] {
+        switch target {
+        case .writer(let link): return try link.run(sql, binds)
+        case .readers(let readers): return try readers.run(sql, binds)
+        }
     }
 }
 

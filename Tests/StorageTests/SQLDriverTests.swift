@@ -98,6 +98,41 @@ struct SQLDriverTests {
         }
     }
 
+    /// Work done by a task that is cancelled before its transaction commits is committed, not
+    /// silently rolled back (shutdown cancels background loops in the middle of their writes).
+    @Test func aTransactionOfACancelledTaskStillCommits() async throws {
+        try await TestDatabase.with(migrations: [Self.table]) { db in
+            guard db.engine == .sqlite else { return }
+            let task = Task {
+                try await db.write { tx in
+                    withUnsafeCurrentTask { $0?.cancel() }
+                    try await tx.sql.raw("INSERT INTO vals (id, big) VALUES ('cancelled', 1)").run()
+                }
+            }
+            try await task.value
+            let row = try await db.read { try await $0.raw("SELECT big FROM vals WHERE id = 'cancelled'").first() }
+            #expect(try row?.decode(column: "big", as: Int.self) == 1)
+        }
+    }
+
+    /// SQLite stores text by its length (an embedded NUL does not cut it) and an empty blob as an
+    /// empty blob, not NULL.
+    @Test func textWithANulAndAnEmptyBlobRoundTripOnSQLite() async throws {
+        try await TestDatabase.with(migrations: [Self.table]) { db in
+            guard db.engine == .sqlite else { return }
+            try await db.write { tx in
+                try await tx.sql.raw("INSERT INTO vals (id, txt) VALUES ('nul', \(bind: "a\u{0}b"))").run()
+                try await tx.sql.raw("INSERT INTO vals (id, maybe) VALUES ('blob', \(bind: [UInt8]()))").run()
+            }
+            let text = try await db.read { try await $0.raw("SELECT txt, length(CAST(txt AS BLOB)) AS n FROM vals WHERE id = 'nul'").first() }
+            #expect(try text?.decode(column: "txt", as: String.self) == "a\u{0}b")
+            #expect(try text?.decode(column: "n", as: Int.self) == 3)
+            let blob = try await db.read { try await $0.raw("SELECT maybe, typeof(maybe) AS kind FROM vals WHERE id = 'blob'").first() }
+            #expect(try blob?.decode(column: "kind", as: String.self) == "blob")
+            #expect(try blob?.decode(column: "maybe", as: [UInt8].self) == [])
+        }
+    }
+
     /// An unsigned value SQLite cannot hold is refused, never wrapped into a negative number.
     @Test func anUnsignedValueBeyondSixtyFourBitsIsRefusedOnSQLite() async throws {
         try await TestDatabase.with(migrations: [Self.table]) { db in
