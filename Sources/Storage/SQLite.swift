@@ -174,10 +174,9 @@ struct SQLiteConnectionState: ~Copyable {
     }
 
     private static func bind(_ value: Any, at index: Int32, to statement: OpaquePointer) throws -> Int32 {
+        // Concrete types first: a cast to a protocol is the slow kind (an optional holding a value
+        // matches its wrapped type here anyway; only nil reaches the optional case).
         switch value {
-        case let optional as any OptionalBind:
-            guard let wrapped = optional.wrappedBind else { return sqlite3_bind_null(statement, index) }
-            return try bind(wrapped, at: index, to: statement)
         case let text as String: return bindText(text, at: index, to: statement)
         case let text as Substring: return bindText(String(text), at: index, to: statement)
         case let number as Int: return sqlite3_bind_int64(statement, index, Int64(number))
@@ -194,6 +193,9 @@ struct SQLiteConnectionState: ~Copyable {
         case let number as Double: return sqlite3_bind_double(statement, index, number)
         case let bytes as [UInt8]: return bytes.withUnsafeBytes { bindBlob($0, at: index, to: statement) }
         case let data as Data: return data.withUnsafeBytes { bindBlob($0, at: index, to: statement) }
+        case let optional as any OptionalBind:
+            guard let wrapped = optional.wrappedBind else { return sqlite3_bind_null(statement, index) }
+            return try bind(wrapped, at: index, to: statement)
         case let raw as any RawRepresentable: return try bind(raw.rawValue, at: index, to: statement)
         default:
             throw SQLiteFailure(code: SQLITE_MISMATCH, message: "bind ?\(index): cannot store a \(type(of: value))")
@@ -232,7 +234,14 @@ struct SQLiteResultRow: SQLRow {
     }
 
     func decode<D: Decodable>(column: String, as type: D.Type) throws -> D {
-        try SQLiteValueDecoder(value: try value(column), column: column).decode(D.self)
+        let decoder = SQLiteValueDecoder(value: try value(column), column: column)
+        // The column types nearly every query reads, without the Decoder machinery.
+        if D.self == String.self { return try decoder.decode(String.self) as! D }
+        if D.self == Int.self { return try decoder.decode(Int.self) as! D }
+        if D.self == Int64.self { return try decoder.decode(Int64.self) as! D }
+        if D.self == String?.self { return (decoder.decodeNil() ? nil : try decoder.decode(String.self)) as! D }
+        if D.self == Int64?.self { return (decoder.decodeNil() ? nil : try decoder.decode(Int64.self)) as! D }
+        return try decoder.decode(D.self)
     }
 }
 
