@@ -124,12 +124,21 @@ public struct EVMChain: ChainAdapter {
         try ABI.decodeBool(try await call(contract: contract, data: try Self.authorizationStateCall(authorizer: authorizer, nonce: nonce)))
     }
 
-    static func authorizationStateCall(authorizer: String, nonce: [UInt8]) throws -> [UInt8] {
-        try ABI.encodeCall("authorizationState(address,bytes32)", [try ABI.Value.address(authorizer), .fixedBytes(nonce)])
+    static let authorizationStateSelector = ABI.selector("authorizationState(address,bytes32)")
+    static let balanceOfSelector = ABI.selector("balanceOf(address)")
+
+    /// Call data with the selector hashed once. `validated`: the caller already checked the address's
+    /// EIP-55 checksum (the verifier's hot path), so only its bytes are read.
+    static func authorizationStateCall(authorizer: String, nonce: [UInt8], validated: Bool = false) throws -> [UInt8] {
+        authorizationStateSelector + (try ABI.encode([.address(try addressBytes(authorizer, validated: validated)), .fixedBytes(nonce)]))
     }
 
-    static func balanceOfCall(owner: String) throws -> [UInt8] {
-        try ABI.encodeCall("balanceOf(address)", [try ABI.Value.address(owner)])
+    static func balanceOfCall(owner: String, validated: Bool = false) throws -> [UInt8] {
+        balanceOfSelector + (try ABI.encode([.address(try addressBytes(owner, validated: validated))]))
+    }
+
+    private static func addressBytes(_ text: String, validated: Bool) throws -> [UInt8] {
+        validated ? try Ethereum.addressBytesIgnoringChecksum(text) : try Ethereum.addressBytes(text)
     }
 
     /// `eth_call` of `data` on `contract`, at `block` (the latest when nil).

@@ -134,6 +134,43 @@ public final class EVMStateView: Sendable {
         }
     }
 
+    /// The answers to `calls` on `contract` when every one is cached at a head looked up within
+    /// `headInterval`; nil otherwise. No task and no suspension: the common case of a stream of
+    /// verifications costs two dictionary lookups.
+    func cachedAnswers(contract: String, _ calls: [[UInt8]]) -> [[UInt8]]? {
+        let now = ContinuousClock.now
+        let contract = contract.lowercased()
+        return state.withLock { state in
+            guard let head = state.head, let checkedAt = state.checkedAt, now - checkedAt < headInterval else { return nil }
+            var answers: [[UInt8]] = []
+            answers.reserveCapacity(calls.count)
+            for data in calls {
+                guard case .done(let answer)? = state.reads[ReadKey(block: head, contract: contract, data: data)] else { return nil }
+                answers.append(answer)
+            }
+            return answers
+        }
+    }
+
+    /// Whether an EIP-3009 authorization is used and what its authorizer holds, at the head block: from
+    /// the cache without a task when both are there, else both read from the node concurrently.
+    /// `authorizer` must already be a validated address (its checksum is not checked again here).
+    public func authorizationAndBalance(contract: String, authorizer: String, nonce: [UInt8], fresh: Bool = false) async throws -> (used: Bool, balance: Word256) {
+        let usedCall = try EVMChain.authorizationStateCall(authorizer: authorizer, nonce: nonce, validated: true)
+        let balanceCall = try EVMChain.balanceOfCall(owner: authorizer, validated: true)
+        if !fresh, let answers = cachedAnswers(contract: contract, [usedCall, balanceCall]) {
+            return (try ABI.decodeBool(answers[0]), try Self.word(answers[1]))
+        }
+        async let used = call(contract: contract, data: usedCall, fresh: fresh)
+        async let balance = call(contract: contract, data: balanceCall, fresh: fresh)
+        return (try ABI.decodeBool(try await used), try Self.word(try await balance))
+    }
+
+    private static func word(_ answer: [UInt8]) throws -> Word256 {
+        guard answer.count == 32 else { throw ChainError.node("balanceOf answered \(answer.count) bytes") }
+        return try Word256(bytes: answer)
+    }
+
     /// EIP-3009 `authorizationState(authorizer, nonce)` at the head block.
     public func authorizationUsed(contract: String, authorizer: String, nonce: [UInt8], fresh: Bool = false) async throws -> Bool {
         try ABI.decodeBool(try await call(contract: contract, data: try EVMChain.authorizationStateCall(authorizer: authorizer, nonce: nonce), fresh: fresh))

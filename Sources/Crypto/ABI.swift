@@ -194,4 +194,15 @@ extension Ethereum {
         // A validated address is `0x` + 40 hex digits, so this cannot fail.
         return (try? Hex.decode(checksummed)) ?? []
     }
+
+    /// The 20 bytes of `0x` + 40 hex digits in any letter case, without the EIP-55 check: for
+    /// addresses validated where they came in, on hot paths where the bytes are what is hashed
+    /// or compared (the checksum costs a keccak-256 each time).
+    public static func addressBytesIgnoringChecksum(_ text: String) throws(ABI.Error) -> [UInt8] {
+        guard text.utf8.count == 42, text.utf8.starts(with: [UInt8(ascii: "0"), UInt8(ascii: "x")]),
+              let bytes = try? Hex.decode(text), bytes.count == 20 else {
+            throw ABI.Error("invalid address \(text): expected 0x and 40 hex digits")
+        }
+        return bytes
+    }
 }

@@ -22,9 +22,15 @@ public enum Ethereum {
     /// The EIP-55 address that signed `digest`. `signature` is 65 bytes `r ‖ s ‖ v` with `v` ∈ {27, 28, 0, 1}.
     /// High-S signatures are rejected (see ``Secp256k1/recoverPublicKey(signature:digest:compressed:allowHighS:)``).
     public static func recoverAddress(digest: [UInt8], signature: [UInt8]) throws(Secp256k1.Error) -> String {
+        EIP55.checksumUnchecked(bytes: try recoverAddressBytes(digest: digest, signature: signature))
+    }
+
+    /// The 20 address bytes that signed `digest` (``recoverAddress(digest:signature:)`` without the
+    /// EIP-55 text, for comparing with a known address).
+    public static func recoverAddressBytes(digest: [UInt8], signature: [UInt8]) throws(Secp256k1.Error) -> [UInt8] {
         let parsed = try Secp256k1.RecoverableSignature(ethereum: signature)
         let publicKey = try Secp256k1.recoverPublicKey(signature: parsed, digest: digest, compressed: false)
-        return try Secp256k1.ethereumAddress(publicKey: publicKey)
+        return try Secp256k1.ethereumAddressBytes(publicKey: publicKey)
     }
 
     /// The EIP-55 address of a private key.
@@ -161,7 +167,8 @@ extension EIP3009 {
         encoded.reserveCapacity(7 * 32)
         for address in [authorization.from, authorization.to] {
             let bytes: [UInt8]
-            do { bytes = try Ethereum.addressBytes(address) } catch { throw EIP712.Error("invalid address \(address): \(error)") }
+            // The bytes are what is signed; callers validated the text (and its checksum) on the way in.
+            do { bytes = try Ethereum.addressBytesIgnoringChecksum(address) } catch { throw EIP712.Error("invalid address \(address): \(error)") }
             encoded += [UInt8](repeating: 0, count: 12) + bytes
         }
         encoded += authorization.value.bytes + authorization.validAfter.bytes + authorization.validBefore.bytes + authorization.nonce

@@ -131,7 +131,12 @@ public indirect enum JSONValue: Sendable, Equatable, CustomStringConvertible {
         }
 
         mutating func skipWhitespace() {
-            while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
+            while position < bytes.count {
+                switch bytes[position] {
+                case 0x20, 0x09, 0x0A, 0x0D: position += 1
+                default: return
+                }
+            }
         }
 
         mutating func expect(_ literal: String, value: JSONValue) throws(ParseError) -> JSONValue {
@@ -245,7 +250,21 @@ public indirect enum JSONValue: Sendable, Equatable, CustomStringConvertible {
 
         mutating func parseString() throws(ParseError) -> String {
             position += 1  // opening quote
-            var out: [UInt8] = []
+            let start = position
+            // Most strings have no escapes: read them straight from the input, without a copy.
+            while position < bytes.count {
+                let byte = bytes[position]
+                if byte == UInt8(ascii: "\"") {
+                    position += 1
+                    guard let text = String(validating: bytes[start..<(position - 1)], as: UTF8.self) else {
+                        throw error("string is not valid UTF-8")
+                    }
+                    return text
+                }
+                if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                position += 1
+            }
+            var out = Array(bytes[start..<position])
             while true {
                 guard position < bytes.count else { throw error("unterminated string") }
                 let byte = bytes[position]

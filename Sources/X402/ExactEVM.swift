@@ -182,10 +182,9 @@ public struct ExactEVMVerifier: Sendable {
         let authorization = payment.authorization
         guard let view = views[network.chain] else { throw ExactEVMError(.invalidNetwork, "no \(network.chain) node is configured") }
         func chainRefusal(fresh: Bool) async throws -> ExactEVMError? {
-            async let used = view.authorizationUsed(contract: network.contract, authorizer: authorization.from, nonce: authorization.nonce, fresh: fresh)
-            async let balance = view.tokenBalance(contract: network.contract, owner: authorization.from, fresh: fresh)
-            if try await used { return ExactEVMError(.nonceUsed, "this authorization was already used") }
-            let held = try await balance
+            // `from` was validated (checksum included) when the payment was parsed.
+            let (used, held) = try await view.authorizationAndBalance(contract: network.contract, authorizer: authorization.from, nonce: authorization.nonce, fresh: fresh)
+            if used { return ExactEVMError(.nonceUsed, "this authorization was already used") }
             return held >= authorization.value ? nil : ExactEVMError(.insufficientFunds, "the payer holds \(held.decimalString)")
         }
         do {
@@ -226,17 +225,19 @@ public struct ExactEVMVerifier: Sendable {
         guard authorization.validBefore >= Word256(UInt64(max(0, now + validBeforeMargin))) else {
             throw ExactEVMError(.validBefore, "the authorization expires before it can be settled")
         }
-        let signer: String
+        let signer: [UInt8]
+        let payer: [UInt8]
         do {
             guard payment.signature.count == 65 else { throw ExactEVMError(.signature, "only 65-byte EOA signatures are supported") }
             guard let separator = domainSeparators[network.caip2] else { throw ExactEVMError(.invalidNetwork, "no token domain for \(network.caip2)") }
-            signer = try Ethereum.recoverAddress(digest: try EIP3009.transferDigest(authorization, domainSeparator: separator), signature: payment.signature)
+            signer = try Ethereum.recoverAddressBytes(digest: try EIP3009.transferDigest(authorization, domainSeparator: separator), signature: payment.signature)
+            payer = try Ethereum.addressBytesIgnoringChecksum(authorization.from)
         } catch let error as ExactEVMError {
             throw error
         } catch {
             throw ExactEVMError(.signature, "the signature does not verify: \(error)")
         }
-        guard signer.lowercased() == authorization.from.lowercased() else { throw ExactEVMError(.signature, "the signature is not from \(authorization.from)") }
+        guard signer == payer else { throw ExactEVMError(.signature, "the signature is not from \(authorization.from)") }
         return (authorization.from, network)
     }
 }
