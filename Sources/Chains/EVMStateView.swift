@@ -156,14 +156,22 @@ public final class EVMStateView: Sendable {
     /// the cache without a task when both are there, else both read from the node concurrently.
     /// `authorizer` must already be a validated address (its checksum is not checked again here).
     public func authorizationAndBalance(contract: String, authorizer: String, nonce: [UInt8], fresh: Bool = false) async throws -> (used: Bool, balance: Word256) {
+        if !fresh, let cached = try cachedAuthorizationAndBalance(contract: contract, authorizer: authorizer, nonce: nonce) { return cached }
         let usedCall = try EVMChain.authorizationStateCall(authorizer: authorizer, nonce: nonce, validated: true)
         let balanceCall = try EVMChain.balanceOfCall(owner: authorizer, validated: true)
-        if !fresh, let answers = cachedAnswers(contract: contract, [usedCall, balanceCall]) {
-            return (try ABI.decodeBool(answers[0]), try Self.word(answers[1]))
-        }
         async let used = call(contract: contract, data: usedCall, fresh: fresh)
         async let balance = call(contract: contract, data: balanceCall, fresh: fresh)
         return (try ABI.decodeBool(try await used), try Self.word(try await balance))
+    }
+
+    /// ``authorizationAndBalance(contract:authorizer:nonce:fresh:)`` when both answers are cached at a
+    /// recent head, without an await (each call into an async function costs a trip through the
+    /// event loop's queue); nil when the node must be asked.
+    public func cachedAuthorizationAndBalance(contract: String, authorizer: String, nonce: [UInt8]) throws -> (used: Bool, balance: Word256)? {
+        let usedCall = try EVMChain.authorizationStateCall(authorizer: authorizer, nonce: nonce, validated: true)
+        let balanceCall = try EVMChain.balanceOfCall(owner: authorizer, validated: true)
+        guard let answers = cachedAnswers(contract: contract, [usedCall, balanceCall]) else { return nil }
+        return (try ABI.decodeBool(answers[0]), try Self.word(answers[1]))
     }
 
     private static func word(_ answer: [UInt8]) throws -> Word256 {

@@ -181,13 +181,21 @@ public struct ExactEVMVerifier: Sendable {
         let (_, network) = try checkOffline(payment, requirements, now: now)
         let authorization = payment.authorization
         guard let view = views[network.chain] else { throw ExactEVMError(.invalidNetwork, "no \(network.chain) node is configured") }
-        func chainRefusal(fresh: Bool) async throws -> ExactEVMError? {
-            // `from` was validated (checksum included) when the payment was parsed.
-            let (used, held) = try await view.authorizationAndBalance(contract: network.contract, authorizer: authorization.from, nonce: authorization.nonce, fresh: fresh)
+        func judge(used: Bool, held: Word256) -> ExactEVMError? {
             if used { return ExactEVMError(.nonceUsed, "this authorization was already used") }
             return held >= authorization.value ? nil : ExactEVMError(.insufficientFunds, "the payer holds \(held.decimalString)")
         }
+        // `from` was validated (checksum included) when the payment was parsed.
+        func chainRefusal(fresh: Bool) async throws -> ExactEVMError? {
+            let (used, held) = try await view.authorizationAndBalance(contract: network.contract, authorizer: authorization.from, nonce: authorization.nonce, fresh: fresh)
+            return judge(used: used, held: held)
+        }
         do {
+            // The common case, a pass read from the cache, without an await.
+            if !fresh, let (used, held) = try view.cachedAuthorizationAndBalance(contract: network.contract, authorizer: authorization.from, nonce: authorization.nonce),
+               judge(used: used, held: held) == nil {
+                return (authorization.from, network)
+            }
             var refusal = try await chainRefusal(fresh: fresh)
             if refusal != nil, !fresh { refusal = try await chainRefusal(fresh: true) }
             if let refusal { throw refusal }
