@@ -6,21 +6,14 @@ import Hummingbird
 import Ledger
 import Logging
 import Metrics
-import NIOCore
-import NIOPosix
 import Prometheus
 import ServiceLifecycle
 import Storage
 
-/// Runs the command with NIO's event loops as Swift Concurrency's global executor: a request's
-/// handler then runs on the event loop that reads its socket, instead of hopping to the default
-/// pool and back for every await (on the x402 verify path those hops cost more CPU than the
-/// signature check). Installed before any task starts, from the main thread, as NIO requires.
-/// Log lines go through `LineLogHandler` (the same format as swift-log's, metadata formatted lazily).
+/// Log lines go through `LineLogHandler` (swift-log's format, metadata formatted only when a line is written).
 @main
 enum Entrypoint {
     static func main() async {
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         LoggingSystem.bootstrap { LineLogHandler(label: $0) }
         await RailyardCommand.main()
     }

@@ -373,6 +373,16 @@ import Testing
         #expect(throws: JSONValue.ParseError.self) { try JSONValue.parse(text) }
     }
 
+    /// Strings without escapes are read straight from the input; an escape or a control character
+    /// anywhere falls back to the decoding path with everything before it kept.
+    @Test func stringsWithAndWithoutEscapes() throws {
+        #expect(try JSONValue.parse(#"["plain", "héllo 😀", "", "ab\ncd", "tail\\", "\u0041BC"]"#)
+                == .array([.string("plain"), .string("héllo 😀"), .string(""), .string("ab\ncd"), .string("tail\\"), .string("ABC")]))
+        #expect(throws: JSONValue.ParseError.self) { try JSONValue.parse([0x22, 0x61, 0xC3, 0x28, 0x5C, 0x6E, 0x22]) }
+        #expect(throws: JSONValue.ParseError.self) { try JSONValue.parse([0x22, 0x61, 0x0A, 0x22]) }
+        #expect(throws: JSONValue.ParseError.self) { try JSONValue.parse(#""unterminated"#) }
+    }
+
     @Test func rejectsInvalidUTF8AndDeepNesting() {
         #expect(throws: JSONValue.ParseError.self) { try JSONValue.parse([0x22, 0xC3, 0x28, 0x22]) }
         let deep = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)

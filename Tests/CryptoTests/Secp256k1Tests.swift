@@ -201,5 +201,22 @@ import Testing
         zeroBased[64] -= 27
         #expect(try Ethereum.recoverAddress(digest: digest, signature: zeroBased) == "0x5ce9454909639D2D17A3F753ce7d93fa0b9aB12E")
         #expect(throws: Secp256k1.Error.invalidSignature) { try Ethereum.recoverAddress(digest: digest, signature: Array(bytes(Self.signature).prefix(64))) }
+        // The bytes form (what the x402 verifier compares) is the same address.
+        #expect(try Ethereum.recoverAddressBytes(digest: digest, signature: bytes(Self.signature)) == (try Ethereum.addressBytes("0x5ce9454909639D2D17A3F753ce7d93fa0b9aB12E")))
+    }
+
+    /// Hot paths read already-validated addresses without hashing their checksum again; the bytes are
+    /// the same in any letter case, and anything that is not 0x + 40 hex digits is still refused.
+    @Test func addressBytesIgnoringChecksum() throws {
+        let expected = try Ethereum.addressBytes("0x5ce9454909639D2D17A3F753ce7d93fa0b9aB12E")
+        #expect(try Ethereum.addressBytesIgnoringChecksum("0x5ce9454909639d2d17a3f753ce7d93fa0b9ab12e") == expected)
+        #expect(try Ethereum.addressBytesIgnoringChecksum("0x5CE9454909639D2D17A3F753CE7D93FA0B9AB12E") == expected)
+        // A wrong checksum: refused by the validating form, read by this one.
+        #expect(throws: ABI.Error.self) { try Ethereum.addressBytes("0x5CE9454909639d2D17A3F753ce7d93fa0b9aB12E") }
+        #expect(try Ethereum.addressBytesIgnoringChecksum("0x5CE9454909639d2D17A3F753ce7d93fa0b9aB12E") == expected)
+        for bad in ["", "0x", "5ce9454909639D2D17A3F753ce7d93fa0b9aB12E00", "0x5ce9454909639D2D17A3F753ce7d93fa0b9aB1", "0x5ce9454909639D2D17A3F753ce7d93fa0b9aB12G",
+                    "0x5ce9454909639D2D17A3F753ce7d93fa0b9aB12E00"] {
+            #expect(throws: ABI.Error.self, "\(bad)") { try Ethereum.addressBytesIgnoringChecksum(bad) }
+        }
     }
 }

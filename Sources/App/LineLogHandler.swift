@@ -6,23 +6,26 @@ import Logging
 /// load: metadata is formatted when a line is written, not every time it changes. Every request
 /// sets its id and caller on its logger, and at the usual levels most requests write no line, so
 /// `StreamLogHandler` formatted metadata nobody read twice per request.
-struct LineLogHandler: LogHandler {
-    let label: String
-    var logLevel: Logger.Level = .info
-    var metadata: Logger.Metadata = [:]
-    var metadataProvider: Logger.MetadataProvider?
+public struct LineLogHandler: LogHandler {
+    public let label: String
+    public var logLevel: Logger.Level = .info
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    /// Where finished lines go (standard error unless a test captures them).
+    let sink: @Sendable (String) -> Void
 
-    init(label: String, metadataProvider: Logger.MetadataProvider? = nil) {
+    public init(label: String, metadataProvider: Logger.MetadataProvider? = nil, sink: @escaping @Sendable (String) -> Void = LineLogHandler.write) {
         self.label = label
         self.metadataProvider = metadataProvider
+        self.sink = sink
     }
 
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    func log(event: LogEvent) {
+    public func log(event: LogEvent) {
         var merged = metadata
         if let provided = metadataProvider?.get(), !provided.isEmpty { merged.merge(provided) { $1 } }
         if let explicit = event.metadata, !explicit.isEmpty { merged.merge(explicit) { $1 } }
@@ -31,11 +34,11 @@ struct LineLogHandler: LogHandler {
             merged["error.type"] = "\(String(reflecting: type(of: error)))"
         }
         let pretty = merged.isEmpty ? "" : " " + merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        Self.write("\(Self.timestamp()) \(event.level)\(label.isEmpty ? "" : " ")\(label):\(pretty) [\(event.source)] \(event.message)\n")
+        sink("\(Self.timestamp()) \(event.level)\(label.isEmpty ? "" : " ")\(label):\(pretty) [\(event.source)] \(event.message)\n")
     }
 
-    /// One write(2) per line, so lines from different threads never interleave.
-    static func write(_ line: String) {
+    /// One write(2) per line to standard error, so lines from different threads never interleave.
+    public static func write(_ line: String) {
         var line = line
         line.withUTF8 { bytes in
             var offset = 0
