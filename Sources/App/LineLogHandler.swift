@@ -41,9 +41,10 @@ public struct LineLogHandler: LogHandler {
     public static func write(_ line: String) {
         var line = line
         line.withUTF8 { bytes in
+            guard let base = bytes.baseAddress else { return }
             var offset = 0
             while offset < bytes.count {
-                let written = Foundation.write(STDERR_FILENO, bytes.baseAddress! + offset, bytes.count - offset)
+                let written = Foundation.write(STDERR_FILENO, base + offset, bytes.count - offset)
                 if written < 0 { if errno == EINTR { continue } else { return } }
                 offset += written
             }

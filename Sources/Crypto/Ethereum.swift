@@ -161,14 +161,15 @@ extension EIP3009 {
 
     /// The EIP-712 digest of a `TransferWithAuthorization`, encoded directly (the same bytes the generic
     /// ``TypedData`` encoder produces, without building the typed-data document per call).
-    public static func transferDigest(_ authorization: Authorization, domainSeparator: [UInt8]) throws(EIP712.Error) -> [UInt8] {
+    /// `addressesValidated`: the caller checked `from` and `to` (EIP-55 checksum included) when they came
+    /// in, so only their bytes are read here (the verifier's hot path); otherwise they are validated.
+    public static func transferDigest(_ authorization: Authorization, domainSeparator: [UInt8], addressesValidated: Bool = false) throws(EIP712.Error) -> [UInt8] {
         guard authorization.nonce.count == 32, domainSeparator.count == 32 else { throw EIP712.Error("EIP-3009 nonce and domain separator must be 32 bytes") }
         var encoded = transferWithAuthorizationTypeHash
         encoded.reserveCapacity(7 * 32)
         for address in [authorization.from, authorization.to] {
             let bytes: [UInt8]
-            // The bytes are what is signed; callers validated the text (and its checksum) on the way in.
-            do { bytes = try Ethereum.addressBytesIgnoringChecksum(address) } catch { throw EIP712.Error("invalid address \(address): \(error)") }
+            do { bytes = addressesValidated ? try Ethereum.addressBytesIgnoringChecksum(address) : try Ethereum.addressBytes(address) } catch { throw EIP712.Error("invalid address \(address): \(error)") }
             encoded += [UInt8](repeating: 0, count: 12) + bytes
         }
         encoded += authorization.value.bytes + authorization.validAfter.bytes + authorization.validBefore.bytes + authorization.nonce

@@ -238,7 +238,9 @@ public struct ExactEVMVerifier: Sendable {
         do {
             guard payment.signature.count == 65 else { throw ExactEVMError(.signature, "only 65-byte EOA signatures are supported") }
             guard let separator = domainSeparators[network.caip2] else { throw ExactEVMError(.invalidNetwork, "no token domain for \(network.caip2)") }
-            signer = try Ethereum.recoverAddressBytes(digest: try EIP3009.transferDigest(authorization, domainSeparator: separator), signature: payment.signature)
+            // The bytes are what was signed; `from` and `to` were validated when the payment was parsed.
+            signer = try Ethereum.recoverAddressBytes(digest: try EIP3009.transferDigest(authorization, domainSeparator: separator, addressesValidated: true),
+                                                      signature: payment.signature)
             payer = try Ethereum.addressBytesIgnoringChecksum(authorization.from)
         } catch let error as ExactEVMError {
             throw error

@@ -409,6 +409,24 @@ import Testing
                 validBefore: Word256(UInt64.random(in: 0...1 << 40, using: &generator)), nonce: (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
             let generic = try EIP3009.transferWithAuthorization(authorization, domain: EIP3009Tests.usdc).digest()
             #expect(try EIP3009.transferDigest(authorization, domainSeparator: separator) == generic)
+            #expect(try EIP3009.transferDigest(authorization, domainSeparator: separator, addressesValidated: true) == generic)
         }
+    }
+
+    /// Signing paths validate the addresses (a wrong checksum is refused); the verifier, whose addresses
+    /// were validated when parsed, reads the bytes only, and gets the same digest in any letter case.
+    @Test func addressesAreValidatedUnlessTheCallerDidIt() throws {
+        let separator = try EIP3009.domainSeparator(EIP3009Tests.usdc)
+        let valid = try EIP3009Tests.authorization()
+        let lower = EIP3009.Authorization(from: valid.from.lowercased(), to: valid.to.lowercased(), value: valid.value, validAfter: valid.validAfter,
+                                          validBefore: valid.validBefore, nonce: valid.nonce)
+        #expect(try EIP3009.transferDigest(lower, domainSeparator: separator, addressesValidated: true) == (try EIP3009.transferDigest(valid, domainSeparator: separator)))
+        // Flip the case of one letter: a checksum error for a signer, still the same bytes for the verifier.
+        var from = Array(valid.from)
+        let index = try #require(from.indices.dropFirst(2).first { from[$0].isLetter })
+        from[index] = Character(from[index].isUppercase ? from[index].lowercased() : from[index].uppercased())
+        let flipped = EIP3009.Authorization(from: String(from), to: valid.to, value: valid.value, validAfter: valid.validAfter, validBefore: valid.validBefore, nonce: valid.nonce)
+        #expect(throws: EIP712.Error.self) { try EIP3009.transferDigest(flipped, domainSeparator: separator) }
+        #expect(try EIP3009.transferDigest(flipped, domainSeparator: separator, addressesValidated: true) == (try EIP3009.transferDigest(valid, domainSeparator: separator)))
     }
 }
