@@ -156,27 +156,29 @@ public final class EVMStateView: Sendable {
     /// the cache without a task when both are there, else both read from the node concurrently.
     /// `authorizer` must already be a validated address (its checksum is not checked again here).
     public func authorizationAndBalance(contract: String, authorizer: String, nonce: [UInt8], fresh: Bool = false) async throws -> (used: Bool, balance: Word256) {
-        if !fresh, let cached = try cachedAuthorizationAndBalance(contract: contract, authorizer: authorizer, nonce: nonce) { return cached }
-        let usedCall = try EVMChain.authorizationStateCall(authorizer: authorizer, nonce: nonce, validated: true)
-        let balanceCall = try EVMChain.balanceOfCall(owner: authorizer, validated: true)
+        let (usedCall, balanceCall) = try Self.authorizationAndBalanceCalls(authorizer: authorizer, nonce: nonce)
+        if !fresh, let answers = cachedAnswers(contract: contract, [usedCall, balanceCall]) { return try Self.decode(used: answers[0], balance: answers[1]) }
         async let used = call(contract: contract, data: usedCall, fresh: fresh)
         async let balance = call(contract: contract, data: balanceCall, fresh: fresh)
-        return (try ABI.decodeBool(try await used), try Self.word(try await balance))
+        return try Self.decode(used: try await used, balance: try await balance)
     }
 
     /// ``authorizationAndBalance(contract:authorizer:nonce:fresh:)`` when both answers are cached at a
     /// recent head, without an await (each call into an async function costs a trip through the
     /// event loop's queue); nil when the node must be asked.
     public func cachedAuthorizationAndBalance(contract: String, authorizer: String, nonce: [UInt8]) throws -> (used: Bool, balance: Word256)? {
-        let usedCall = try EVMChain.authorizationStateCall(authorizer: authorizer, nonce: nonce, validated: true)
-        let balanceCall = try EVMChain.balanceOfCall(owner: authorizer, validated: true)
+        let (usedCall, balanceCall) = try Self.authorizationAndBalanceCalls(authorizer: authorizer, nonce: nonce)
         guard let answers = cachedAnswers(contract: contract, [usedCall, balanceCall]) else { return nil }
-        return (try ABI.decodeBool(answers[0]), try Self.word(answers[1]))
+        return try Self.decode(used: answers[0], balance: answers[1])
     }
 
-    private static func word(_ answer: [UInt8]) throws -> Word256 {
-        guard answer.count == 32 else { throw ChainError.node("balanceOf answered \(answer.count) bytes") }
-        return try Word256(bytes: answer)
+    private static func authorizationAndBalanceCalls(authorizer: String, nonce: [UInt8]) throws -> ([UInt8], [UInt8]) {
+        (try EVMChain.authorizationStateCall(authorizer: authorizer, nonce: nonce, validated: true), try EVMChain.balanceOfCall(owner: authorizer, validated: true))
+    }
+
+    private static func decode(used: [UInt8], balance: [UInt8]) throws -> (used: Bool, balance: Word256) {
+        guard balance.count == 32 else { throw ChainError.node("balanceOf answered \(balance.count) bytes") }
+        return (try ABI.decodeBool(used), try Word256(bytes: balance))
     }
 
     /// EIP-3009 `authorizationState(authorizer, nonce)` at the head block.

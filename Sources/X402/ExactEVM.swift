@@ -191,12 +191,14 @@ public struct ExactEVMVerifier: Sendable {
             return judge(used: used, held: held)
         }
         do {
-            // The common case, a pass read from the cache, without an await.
-            if !fresh, let (used, held) = try view.cachedAuthorizationAndBalance(contract: network.contract, authorizer: authorization.from, nonce: authorization.nonce),
-               judge(used: used, held: held) == nil {
-                return (authorization.from, network)
+            var refusal: ExactEVMError?
+            if !fresh, let (used, held) = try view.cachedAuthorizationAndBalance(contract: network.contract, authorizer: authorization.from, nonce: authorization.nonce) {
+                // The common case, decided from the cache without an await when it is a pass.
+                refusal = judge(used: used, held: held)
+                if refusal == nil { return (authorization.from, network) }
+            } else {
+                refusal = try await chainRefusal(fresh: fresh)
             }
-            var refusal = try await chainRefusal(fresh: fresh)
             if refusal != nil, !fresh { refusal = try await chainRefusal(fresh: true) }
             if let refusal { throw refusal }
         } catch let error as ExactEVMError {
