@@ -9,6 +9,7 @@ import Storage
 //   ledger N   — ledger batch posting vs raw multi-row SQLite inserts of the same rows
 //   crypto     — ecrecover and BIP-32 through RailyardCrypto vs raw libsecp256k1 calls; keccak-256 vs SHA-256
 //   x402       — x402 exact verification (offline part) vs raw ecrecover of the same digest
+//   read       — an indexed point read through Database.read vs a raw prepared sqlite3 statement
 //   hello PORT — a bare Hummingbird hello-world server (the HTTP ceiling that run.sh loads with wrk)
 
 let arguments = CommandLine.arguments.dropFirst()
@@ -20,6 +21,8 @@ case "crypto":
     try CryptoBenchmark().run()
 case "x402":
     try X402Benchmark().run()
+case "read":
+    try await ReadBenchmark().run()
 case "hello":
     let port = Int(arguments.dropFirst().first ?? "") ?? 18181
     let router = Router()
@@ -28,7 +31,7 @@ case "hello":
     logger.logLevel = .error
     try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger).runService()
 default:
-    print("usage: RailyardBench ledger [TRANSFERS] | crypto | x402 | hello [PORT]")
+    print("usage: RailyardBench ledger [TRANSFERS] | crypto | x402 | read | hello [PORT]")
     exit(2)
 }
 

@@ -90,7 +90,7 @@ public struct Railyard {
         let router = Router(context: RailyardRequestContext.self)
         router.add(middleware: RequestBasicsMiddleware(trustedProxies: configuration.trustedProxies))
         router.add(middleware: MetricsMiddleware())
-        router.add(middleware: AuthMiddleware(authenticator: MerchantAuthenticator(db: db, tokens: tokens)))
+        router.add(middleware: AuthMiddleware(authenticator: merchants.authenticator))
         router.add(middleware: RateLimitMiddleware(limiter: limiter, rule: .init(name: "api", limit: configuration.apiRateLimitPerMinute)))
         router.add(middleware: IdempotencyMiddleware(db: db, clock: clock))
         let chains = try ChainSetup.build(configuration, db: db, clock: clock)
@@ -166,6 +166,7 @@ public struct Railyard {
     public func application(onListening: @escaping @Sendable () async -> Void = {}) -> some ApplicationProtocol {
         Application(
             router: router,
+            server: .eventLoopBoundHTTP1(),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Railyard"),
             services: configuration.runsBackgroundServices ? services : [],
             onServerRunning: { _ in await onListening() },

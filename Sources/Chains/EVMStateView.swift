@@ -52,41 +52,52 @@ public final class EVMStateView: Sendable {
     /// The newest block number known, looked up again when older than `headInterval` or when `fresh`.
     public func head(fresh: Bool = false) async throws -> Int64 {
         let now = ContinuousClock.now
-        enum Next { case known(Int64), wait(Task<Int64, any Error>, UInt64) }
+        enum Next { case known(Int64), wait(Task<Int64, any Error>) }
         let next: Next = state.withLock { state in
             if !fresh, let head = state.head, let checkedAt = state.checkedAt, now - checkedAt < headInterval { return .known(head) }
-            if let (running, sequence) = state.headLookup { return .wait(running, sequence) }
-            let node = self.node
-            roundTripCount.add(1, ordering: .relaxed)
-            let task = Task { try await node.blockNumber() }
-            state.lookups += 1
-            state.headLookup = (task, state.lookups)
-            return .wait(task, state.lookups)
+            return .wait(startHeadLookup(&state))
         }
-        guard case .wait(let lookup, let sequence) = next else {
-            if case .known(let head) = next { return head }
-            preconditionFailure("unreachable")
+        switch next {
+        case .known(let head): return head
+        case .wait(let lookup): return try await lookup.value
         }
-        do {
-            let head = try await lookup.value
-            return state.withLock { state in
-                if state.headLookup?.0 == lookup { state.headLookup = nil }
-                // Only a lookup started after the one that set the head may replace it: a slow
-                // waiter of an older lookup must not move the head back over a newer answer.
-                guard sequence > state.appliedLookup else { return state.head ?? head }
-                state.appliedLookup = sequence
-                state.checkedAt = ContinuousClock.now
-                if state.head != head {
-                    state.head = head
-                    state.reads = [:]
+    }
+
+    /// The lookup in flight, or a new one. The lookup applies its own answer, so one started ahead of
+    /// time (see `cachedAnswers`) moves the head without anyone waiting for it.
+    private func startHeadLookup(_ state: inout State) -> Task<Int64, any Error> {
+        if let (running, _) = state.headLookup { return running }
+        state.lookups += 1
+        let sequence = state.lookups
+        roundTripCount.add(1, ordering: .relaxed)
+        let node = self.node
+        let task = Task {
+            do {
+                return self.apply(head: try await node.blockNumber(), lookup: sequence)
+            } catch {
+                self.state.withLock { state in
+                    if state.headLookup?.1 == sequence { state.headLookup = nil }
                 }
-                return head
+                throw error
             }
-        } catch {
-            state.withLock { state in
-                if state.headLookup?.0 == lookup { state.headLookup = nil }
+        }
+        state.headLookup = (task, sequence)
+        return task
+    }
+
+    private func apply(head: Int64, lookup sequence: UInt64) -> Int64 {
+        state.withLock { state in
+            if state.headLookup?.1 == sequence { state.headLookup = nil }
+            // Only a lookup started after the one that set the head may replace it: a slow
+            // lookup must not move the head back over a newer answer.
+            guard sequence > state.appliedLookup else { return state.head ?? head }
+            state.appliedLookup = sequence
+            state.checkedAt = ContinuousClock.now
+            if state.head != head {
+                state.head = head
+                state.reads = [:]
             }
-            throw error
+            return head
         }
     }
 
@@ -135,13 +146,16 @@ public final class EVMStateView: Sendable {
     }
 
     /// The answers to `calls` on `contract` when every one is cached at a head looked up within
-    /// `headInterval`; nil otherwise. No task and no suspension: the common case of a stream of
-    /// verifications costs two dictionary lookups.
+    /// `headInterval`; nil otherwise. No suspension: the common case of a stream of verifications
+    /// costs two dictionary lookups.
     func cachedAnswers(contract: String, _ calls: [[UInt8]]) -> [[UInt8]]? {
         let now = ContinuousClock.now
         let contract = contract.lowercased()
         return state.withLock { state in
             guard let head = state.head, let checkedAt = state.checkedAt, now - checkedAt < headInterval else { return nil }
+            // Past half its life the head is looked up ahead of time, so a steady stream of
+            // verifications never stops to wait for it.
+            if now - checkedAt >= headInterval / 2, state.headLookup == nil { _ = startHeadLookup(&state) }
             var answers: [[UInt8]] = []
             answers.reserveCapacity(calls.count)
             for data in calls {

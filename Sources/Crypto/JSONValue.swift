@@ -3,7 +3,7 @@
 /// The parser is strict RFC 8259: no comments, no trailing commas, no duplicate object keys
 /// (a duplicate would let two parsers disagree about what was signed), valid UTF-8 only,
 /// nesting limited to ``maximumDepth``.
-public indirect enum JSONValue: Sendable, Equatable, CustomStringConvertible {
+public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
     case null
     case bool(Bool)
     /// The number's literal text, e.g. `"-12"`, `"1.5e3"`.
@@ -176,14 +176,14 @@ public indirect enum JSONValue: Sendable, Equatable, CustomStringConvertible {
                 guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a string key") }
                 let keyOffset = position
                 let key = try parseString()
-                guard members[key] == nil else {
-                    throw ParseError(message: "duplicate key \"\(key)\"", offset: keyOffset)
-                }
                 skipWhitespace()
                 guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
                 position += 1
                 skipWhitespace()
-                members[key] = try parseValue(depth: depth + 1)
+                // One hash per member: the insert itself reports a duplicate.
+                guard members.updateValue(try parseValue(depth: depth + 1), forKey: key) == nil else {
+                    throw ParseError(message: "duplicate key \"\(key)\"", offset: keyOffset)
+                }
                 skipWhitespace()
                 guard position < bytes.count else { throw error("unexpected end of input in an object") }
                 if bytes[position] == UInt8(ascii: ",") {

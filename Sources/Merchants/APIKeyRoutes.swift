@@ -79,6 +79,7 @@ extension MerchantsFeature {
                     """).first() != nil
             }
             guard revoked else { throw APIError.notFound("API key not found", code: "api_key_not_found") }
+            feature.apiKeys.forget(keyID: keyID)
             return try JSONResponse.make(["success": AnyEncodable(true), "message": AnyEncodable("API key revoked")])
         }
     }

@@ -127,6 +127,7 @@ extension MerchantsFeature {
                 try await tx.sql.raw("UPDATE businesses SET deleted_at = \(bind: now), updated_at = \(bind: now) WHERE id = \(bind: business.id)").run()
                 try await tx.sql.raw("UPDATE api_keys SET revoked_at = \(bind: now) WHERE business_id = \(bind: business.id) AND revoked_at IS NULL").run()
             }
+            feature.apiKeys.forget(businessID: business.id)
             return try JSONResponse.make(["success": AnyEncodable(true), "message": AnyEncodable("Business deleted")])
         }
 

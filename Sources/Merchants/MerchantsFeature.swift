@@ -42,11 +42,17 @@ public struct MerchantsFeature: Sendable {
 
     let deps: Dependencies
     let store: BusinessStore
+    /// Recently verified API keys (revocations here forget them).
+    let apiKeys: APIKeyCache
 
     public init(_ deps: Dependencies) {
         self.deps = deps
         self.store = BusinessStore(clock: deps.clock)
+        self.apiKeys = APIKeyCache(clock: deps.clock)
     }
+
+    /// Resolves the bearer tokens of every request (the router's `AuthMiddleware`).
+    public var authenticator: MerchantAuthenticator { MerchantAuthenticator(db: deps.db, tokens: deps.tokens, apiKeys: apiKeys) }
 
     public static var migrations: [Migration] { MerchantsSchema.migrations }
 

@@ -157,4 +157,28 @@ struct NodeAdapterTests {
         // The same as a plain read of the node at `latest`.
         #expect(try await adapter.tokenBalance(contract: Self.usdc!, owner: owner) == 5_000)
     }
+
+    /// A steady stream of cached reads never waits for the head: past half its interval the head is
+    /// looked up ahead of time, so the cache is still good after the interval has passed.
+    @Test(.enabled(if: evmURL != nil && usdc != nil, "needs the EVM harness with its EIP-3009 USDC token"))
+    func evmStateViewLooksTheHeadUpAheadOfTime() async throws {
+        let adapter = try EVMChain(chain: "ETH", rpc: try JSONRPCClient(url: Self.evmURL!), tokens: ["USDC_ETH": Self.usdc!])
+        let view = EVMStateView(node: adapter, headInterval: .seconds(2))
+        let owner = try Ethereum.address(privateKey: Secp256k1.generatePrivateKey())
+        let nonce = [UInt8](repeating: 9, count: 32)
+        _ = try await view.authorizationAndBalance(contract: Self.usdc!, authorizer: owner, nonce: nonce)
+        #expect(view.roundTrips == 3, "a head lookup and the two reads")
+        #expect(try view.cachedAuthorizationAndBalance(contract: Self.usdc!, authorizer: owner, nonce: nonce) != nil)
+        #expect(view.roundTrips == 3, "a young head is not looked up again")
+        try await Task.sleep(for: .milliseconds(1200))
+        // Past half the interval: answered from the cache, and the head is looked up in the background.
+        #expect(try view.cachedAuthorizationAndBalance(contract: Self.usdc!, authorizer: owner, nonce: nonce) != nil)
+        #expect(view.roundTrips == 4)
+        try await Task.sleep(for: .milliseconds(1200))
+        // 2.4 s after the first lookup, but 1.2 s after the one made ahead of time: the head is still
+        // young, so asking for it costs no round trip (other tests may have moved the chain meanwhile,
+        // so the reads themselves may be gone).
+        _ = try await view.head()
+        #expect(view.roundTrips == 4)
+    }
 }
