@@ -2,7 +2,8 @@
 # Performance suite. Every figure is reported next to a baseline measured in the same run:
 #   1. HTTP: a bare Hummingbird hello-world server (the ceiling) vs Railyard's /healthz and an
 #      authenticated API call, under the same wrk load on loopback.
-#   2. Ledger: batch posting through the ledger vs raw multi-row SQLite inserts of the same rows.
+#   2. Ledger: batch posting through the ledger vs raw multi-row SQLite inserts of the same rows; an
+#      indexed point read (the API-key lookup) through Database.read vs a raw prepared statement.
 #   3. Crypto: ecrecover and BIP-32 derivation vs raw libsecp256k1 calls; keccak-256 vs SHA-256.
 #   4. Payments: creation over HTTP (SQLite) vs the same hello-world ceiling, with its p99; the
 #      time from the block that completes a payment's confirmations to the signed payment.confirmed
@@ -36,6 +37,7 @@ trap cleanup EXIT
 if want ledger; then
     step "Ledger batch posting vs raw SQLite inserts"
     "$BIN/RailyardBench" ledger 20000
+    "$BIN/RailyardBench" read
 fi
 if want crypto; then
     step "Crypto kernel vs raw libsecp256k1 and SHA-256"

@@ -126,6 +126,25 @@ struct BusinessTests {
             #expect(try await api.call(.get, "/api/auth/me", token: live).status == .unauthorized)
         }
     }
+
+    /// A key is looked up at most once a second: a revocation written by another node (here straight
+    /// into the database) takes effect within that second, never later; an unknown key is never cached.
+    @Test func aKeyRevokedElsewhereStopsWorkingWithinASecond() async throws {
+        try await TestApp.with { app, api in
+            let token = try await api.merchant()
+            let business = try await api.business(token)
+            let key = try await api.apiKey(token, business: business)
+            #expect(try await api.call(.get, "/api/auth/me", token: key).status == .ok)
+            let now = app.clock.nowMillis()
+            try await app.railyard.db.write { tx in try await tx.sql.raw("UPDATE api_keys SET revoked_at = \(bind: now)").run() }
+            #expect(try await api.call(.get, "/api/auth/me", token: key).status == .ok, "answered from the second-old lookup")
+            app.clock.advance(seconds: 1)
+            #expect(try await api.call(.get, "/api/auth/me", token: key).status == .unauthorized)
+            // A refusal is not remembered: the key works again the moment its row does.
+            try await app.railyard.db.write { tx in try await tx.sql.raw("UPDATE api_keys SET revoked_at = NULL").run() }
+            #expect(try await api.call(.get, "/api/auth/me", token: key).status == .ok)
+        }
+    }
 }
 
 typealias HTTPRequestMethod = HTTPTypes.HTTPRequest.Method
