@@ -419,7 +419,8 @@ public struct ChainSenderService: Service {
             } catch {
                 sender.logger.warning("sender pass failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            // A pass in progress finishes; the wait for the next one ends at a graceful shutdown.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 }
