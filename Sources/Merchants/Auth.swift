@@ -90,9 +90,9 @@ public enum APIKeyFormat {
 }
 
 /// API keys verified in the last second, by digest: a stream of requests with one key costs one
-/// query a second instead of one each (the lookup is a third of a cheap request's time). Revoking a
-/// key or deleting its business forgets it here at once; another node of a cluster sees a revocation
-/// within `ttlMillis`. Only found keys are kept, so an unknown or revoked key is always looked up.
+/// database read a second instead of one each. Revoking a key or deleting its business forgets it
+/// here at once; another node of a cluster sees a revocation within `ttlMillis`. Only found keys are
+/// kept, so an unknown or revoked key is always looked up.
 public final class APIKeyCache: Sendable {
     struct Entry {
         let principal: Principal
