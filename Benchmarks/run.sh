@@ -32,6 +32,9 @@ BIN=$(swift build -c release --show-bin-path)
 WORK=$(mktemp -d /tmp/railyard-bench.XXXXXX)
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$WORK"; }
+# Stops the servers started so far, so a section's figures do not carry an earlier section's
+# background work (a payments server watching thousands of addresses keeps scanning).
+stop_servers() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done; pids=(); }
 trap cleanup EXIT
 
 if want ledger; then
@@ -90,6 +93,7 @@ if want payments; then
 fi
 
 if want x402; then
+    stop_servers
     step "x402 verify: Railyard vs the Python reference verifier"
     VENV="$PWD/.venv-x402"
     REQ="$PWD/Tests/Harness/x402-requirements.txt"
