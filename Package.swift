@@ -148,9 +148,10 @@ let package = Package(
         .executableTarget(
             name: "RailyardBench",
             dependencies: [
-                "Ledger", "Storage", "RailyardCrypto", "CSecp256k1", "CSQLite3", "X402",
+                "App", "Ledger", "Storage", "RailyardCrypto", "CSecp256k1", "CSQLite3", "X402",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             path: "Benchmarks/RailyardBench",
             swiftSettings: settings

@@ -11,7 +11,8 @@
 #      this latency would cost without the wake-ups, 1 s + 2 s + 0.5 s).
 #   5. x402 verify: Railyard's facilitator vs the Python reference verifier (x402==2.25.0 with its
 #      offline chain double), in process and over HTTP with the same load generators (wrk, and the
-#      reference's own Python loadgen.py); and vs raw ecrecover. Railyard's HTTP verify reads the
+#      reference's own Python loadgen.py); and vs raw ecrecover; the whole router in process vs a
+#      bare Hummingbird router and raw ecrecover. Railyard's HTTP verify reads the
 #      chain (nonce state, balance) from the harness's py-evm node, at a cached head block; the
 #      reference peer reads nothing, and a second reference peer reads the same node every time.
 # Usage: Benchmarks/run.sh [seconds-per-http-run] [section ...]
@@ -126,6 +127,10 @@ if want x402; then
         -d "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"eth_sendTransaction\",\"params\":[{\"from\":\"$FUNDED\",\"to\":\"$RAILYARD_TEST_USDC_CONTRACT\",\"data\":\"$DATA\"}]}" >/dev/null
     "$PY" Benchmarks/x402/make_body.py "$WORK/ours.json" eip155:31337 "$RAILYARD_TEST_USDC_CONTRACT" 0x209693Bc6afc0C5328bA36FaF03C514EF312287C 10000 "$PAYER_KEY"
     "$PY" Benchmarks/x402/make_body.py "$WORK/peer.json" eip155:8453 0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913 0x209693Bc6afc0C5328bA36FaF03C514EF312287C 10000 "$PAYER_KEY"
+    # The same verify through Railyard's whole router in process (no sockets), against a bare
+    # Hummingbird router and raw ecrecover interleaved in the same run: what our code costs per request.
+    RAILYARD_NETWORK=regtest RAILYARD_ETH_RPC_URL="$RAILYARD_TEST_EVM_RPC_URL" RAILYARD_USDC_ETH_CONTRACT="$RAILYARD_TEST_USDC_CONTRACT" RAILYARD_LOG_LEVEL=notice \
+        "$BIN/RailyardBench" route "$WORK/ours.json" | tee "$WORK/x402-route.txt"
     # The reference again, with its real web3 signer on the same py-evm node Railyard reads.
     (cd Benchmarks/x402 && X402_PEER_RPC_URL="$RAILYARD_TEST_EVM_RPC_URL" X402_PEER_KEY="$RAILYARD_TEST_EVM_FUNDED_KEY" exec "$PY" peer_server.py 18404) \
         > "$WORK/peer-chain.log" 2>&1 & pids+=($!)

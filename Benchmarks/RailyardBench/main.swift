@@ -1,3 +1,4 @@
+import App
 import Foundation
 import Hummingbird
 import Ledger
@@ -10,6 +11,7 @@ import Storage
 //   crypto     — ecrecover and BIP-32 through RailyardCrypto vs raw libsecp256k1 calls; keccak-256 vs SHA-256
 //   x402       — x402 exact verification (offline part) vs raw ecrecover of the same digest
 //   read       — an indexed point read through Database.read vs a raw prepared sqlite3 statement
+//   route BODY — /api/x402/verify through the whole router in process vs a bare Hummingbird router
 //   hello PORT — a bare Hummingbird hello-world server (the HTTP ceiling that run.sh loads with wrk)
 
 let arguments = CommandLine.arguments.dropFirst()
@@ -23,6 +25,9 @@ case "x402":
     try X402Benchmark().run()
 case "read":
     try await ReadBenchmark().run()
+case "route":
+    LoggingSystem.bootstrap { LineLogHandler(label: $0) }
+    try await RouterBenchmark(bodyFile: String(arguments.dropFirst().first ?? "ours.json")).run()
 case "hello":
     let port = Int(arguments.dropFirst().first ?? "") ?? 18181
     let router = Router()
@@ -31,7 +36,7 @@ case "hello":
     logger.logLevel = .error
     try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger).runService()
 default:
-    print("usage: RailyardBench ledger [TRANSFERS] | crypto | x402 | read | hello [PORT]")
+    print("usage: RailyardBench ledger [TRANSFERS] | crypto | x402 | read | route BODYFILE | hello [PORT]")
     exit(2)
 }
 

@@ -59,7 +59,7 @@ public struct JSONRPCClient: Sendable {
         }
         let bytes = try await response.body.collect(upTo: 64 << 20)
         let parsed: JSONValue
-        do { parsed = try JSONValue.parse(Array(bytes.readableBytesView)) } catch {
+        do { parsed = try bytes.withUnsafeReadableBytes { raw throws(JSONValue.ParseError) in try JSONValue.parse(bytes: raw) } } catch {
             throw ChainError.node("\(method): HTTP \(response.status.code), unparseable answer")
         }
         if let error = parsed.objectValue?["error"], error != .null {

@@ -17,28 +17,45 @@ public enum Hex {
         }
     }
 
-    private static let lowerDigits: [UInt8] = Array("0123456789abcdef".utf8)
-    private static let upperDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
-
     /// Encodes `bytes` as hex.
     /// - Parameters:
     ///   - prefix: when `true` the result starts with `0x`.
     ///   - uppercase: use `A`–`F` instead of `a`–`f`.
     public static func encode(_ bytes: some Sequence<UInt8>, prefix: Bool = false, uppercase: Bool = false) -> String {
-        let digits = uppercase ? upperDigits : lowerDigits
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.underestimatedCount * 2 + 2)
-        if prefix { out.append(contentsOf: [UInt8(ascii: "0"), UInt8(ascii: "x")]) }
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
+        if let encoded = bytes.withContiguousStorageIfAvailable({ encode(buffer: $0, prefix: prefix, uppercase: uppercase) }) { return encoded }
+        return Array(bytes).withUnsafeBufferPointer { encode(buffer: $0, prefix: prefix, uppercase: uppercase) }
+    }
+
+    /// The same for an array, without the generic path (called on every request).
+    public static func encode(_ bytes: [UInt8], prefix: Bool = false, uppercase: Bool = false) -> String {
+        bytes.withUnsafeBufferPointer { encode(buffer: $0, prefix: prefix, uppercase: uppercase) }
+    }
+
+    static func encode(buffer: UnsafeBufferPointer<UInt8>, prefix: Bool, uppercase: Bool) -> String {
+        let count = buffer.count * 2 + (prefix ? 2 : 0)
+        // A digit d is "0"+d below 10, else the letter offset + d.
+        let letters: UInt8 = uppercase ? UInt8(ascii: "A") - 10 : UInt8(ascii: "a") - 10
+        return String(unsafeUninitializedCapacity: count) { out in
+            var index = 0
+            if prefix {
+                out[0] = UInt8(ascii: "0")
+                out[1] = UInt8(ascii: "x")
+                index = 2
+            }
+            for byte in buffer {
+                let high = byte >> 4, low = byte & 0x0F
+                out[index] = high < 10 ? UInt8(ascii: "0") + high : letters + high
+                out[index + 1] = low < 10 ? UInt8(ascii: "0") + low : letters + low
+                index += 2
+            }
+            return count
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Decodes a hex string, with or without a leading `0x`/`0X`. Either letter case is accepted.
     /// The empty string (or a bare `0x`) decodes to no bytes.
     public static func decode(_ string: String) throws(Error) -> [UInt8] {
+        if let decoded = decodeFast(string) { return decoded }
         var utf8 = string.utf8[...]
         var offset = 0
         if utf8.count >= 2, utf8.first == UInt8(ascii: "0"),
@@ -66,6 +83,28 @@ public enum Hex {
         }
         if high != nil { throw .oddLength(count) }
         return out
+    }
+
+    /// Well-formed input (optional `0x`, an even number of hex digits) from contiguous UTF-8; nil
+    /// sends anything else to the path that reports exactly what is wrong.
+    static func decodeFast(_ string: String) -> [UInt8]? {
+        string.utf8.withContiguousStorageIfAvailable { utf8 -> [UInt8]? in
+            var start = 0
+            if utf8.count >= 2, utf8[0] == UInt8(ascii: "0"), utf8[1] == UInt8(ascii: "x") || utf8[1] == UInt8(ascii: "X") { start = 2 }
+            let digits = utf8.count - start
+            guard digits.isMultiple(of: 2) else { return nil }
+            var valid = true
+            let out = [UInt8](unsafeUninitializedCapacity: digits / 2) { buffer, count in
+                var index = start
+                while index < utf8.count {
+                    guard let high = nibble(utf8[index]), let low = nibble(utf8[index + 1]) else { valid = false; break }
+                    buffer[count] = high << 4 | low
+                    count += 1
+                    index += 2
+                }
+            }
+            return valid ? out : nil
+        } ?? nil
     }
 
     /// Value of one ASCII hex digit, or `nil`.

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A JSON value whose numbers keep their exact source text (so 256-bit integers survive parsing).
 ///
 /// The parser is strict RFC 8259: no comments, no trailing commas, no duplicate object keys
@@ -28,6 +34,15 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
     }
 
     public static func parse(_ bytes: [UInt8]) throws(ParseError) -> JSONValue {
+        try bytes.withUnsafeBufferPointer { buffer throws(ParseError) in try parse(buffer) }
+    }
+
+    /// Parses straight from memory the caller owns for the duration of the call (a request body).
+    public static func parse(bytes: UnsafeRawBufferPointer) throws(ParseError) -> JSONValue {
+        try parse(bytes.assumingMemoryBound(to: UInt8.self))
+    }
+
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(ParseError) -> JSONValue {
         var parser = Parser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
@@ -87,17 +102,24 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
             out += "]"
         case .object(let members):
             out += "{"
-            for (index, key) in members.keys.sorted().enumerated() {
+            for (index, member) in members.sorted(by: { $0.key < $1.key }).enumerated() {
                 if index > 0 { out += "," }
-                Self.writeString(key, to: &out)
+                Self.writeString(member.key, to: &out)
                 out += ":"
-                members[key]?.write(to: &out)
+                member.value.write(to: &out)
             }
             out += "}"
         }
     }
 
     static func writeString(_ text: String, to out: inout String) {
+        // Most strings need no escape: copy them whole.
+        if !text.utf8.contains(where: { $0 == 0x22 || $0 == 0x5C || $0 < 0x20 }) {
+            out += "\""
+            out += text
+            out += "\""
+            return
+        }
         out += "\""
         for scalar in text.unicodeScalars {
             switch scalar {
@@ -118,13 +140,17 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
         out += "\""
     }
 
+    /// Reads memory it does not own: it lives only inside one `parse` call.
     struct Parser {
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         var position = 0
 
-        init(bytes: [UInt8]) {
+        init(bytes: UnsafeBufferPointer<UInt8>) {
             self.bytes = bytes
         }
+
+        /// The input bytes in `range`, without a copy.
+        func slice(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[range]) }
 
         func error(_ message: String) -> ParseError {
             ParseError(message: message, offset: position)
@@ -139,12 +165,12 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
             }
         }
 
-        mutating func expect(_ literal: String, value: JSONValue) throws(ParseError) -> JSONValue {
-            let utf8 = Array(literal.utf8)
-            guard position + utf8.count <= bytes.count, Array(bytes[position..<(position + utf8.count)]) == utf8 else {
+        mutating func expect(_ literal: StaticString, value: JSONValue) throws(ParseError) -> JSONValue {
+            let count = literal.utf8CodeUnitCount
+            guard position + count <= bytes.count, memcmp(bytes.baseAddress! + position, literal.utf8Start, count) == 0 else {
                 throw error("unexpected character")
             }
-            position += utf8.count
+            position += count
             return value
         }
 
@@ -165,7 +191,8 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
 
         mutating func parseObject(depth: Int) throws(ParseError) -> JSONValue {
             position += 1
-            var members: [String: JSONValue] = [:]
+            // Room for a typical object's members up front: growing 1 → 2 → 4 → 8 rehashes three times.
+            var members = [String: JSONValue](minimumCapacity: 8)
             skipWhitespace()
             if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
                 position += 1
@@ -245,26 +272,29 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
                 if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
                 guard digits(&self) > 0 else { throw error("invalid number: digits must follow the exponent") }
             }
-            return .number(String(decoding: bytes[start..<position], as: UTF8.self))
+            return .number(String(decoding: slice(start..<position), as: UTF8.self))
         }
 
         mutating func parseString() throws(ParseError) -> String {
             position += 1  // opening quote
             let start = position
-            // Most strings have no escapes: read them straight from the input, without a copy.
+            // Most strings have no escapes: read them straight from the input, without a copy, and
+            // most are ASCII, which is valid UTF-8 as it stands.
+            var ascii = true
             while position < bytes.count {
                 let byte = bytes[position]
                 if byte == UInt8(ascii: "\"") {
                     position += 1
-                    guard let text = String(validating: bytes[start..<(position - 1)], as: UTF8.self) else {
-                        throw error("string is not valid UTF-8")
-                    }
-                    return text
+                    let text = slice(start..<(position - 1))
+                    if ascii { return String(decoding: text, as: UTF8.self) }
+                    guard let validated = String(validating: text, as: UTF8.self) else { throw error("string is not valid UTF-8") }
+                    return validated
                 }
                 if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                if byte >= 0x80 { ascii = false }
                 position += 1
             }
-            var out = Array(bytes[start..<position])
+            var out = Array(slice(start..<position))
             while true {
                 guard position < bytes.count else { throw error("unterminated string") }
                 let byte = bytes[position]

@@ -42,6 +42,16 @@ public struct Word256: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Parses a non-negative decimal integer: ASCII digits only, no sign, no separators.
     public init(decimal text: String) throws(Error) {
         guard !text.isEmpty else { throw .empty }
+        // Up to 19 ASCII digits fit a UInt64: no per-digit 256-bit arithmetic, no Character walk.
+        if text.utf8.count <= 19 {
+            var small: UInt64 = 0
+            var digitsOnly = true
+            for unit in text.utf8 {
+                guard unit >= UInt8(ascii: "0"), unit <= UInt8(ascii: "9") else { digitsOnly = false; break }
+                small = small &* 10 &+ UInt64(unit &- UInt8(ascii: "0"))
+            }
+            if digitsOnly { self = Word256(small); return }
+        }
         var limbs = Limbs()
         for character in text {
             guard let ascii = character.asciiValue, ascii >= UInt8(ascii: "0"), ascii <= UInt8(ascii: "9") else {

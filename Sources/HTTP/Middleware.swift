@@ -42,8 +42,8 @@ public struct RequestBasicsMiddleware: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let peer = context.remoteAddress?.ipAddress ?? "unknown"
-        context.clientIP = Self.clientIP(peer: peer, forwardedFor: request.headers[.xForwardedFor], trusted: trustedProxies)
+        context.forwardedFor = request.headers[.xForwardedFor]
+        context.trustedProxies = trustedProxies
         let requestID = request.headers[.xRequestID].flatMap { $0.count <= 128 ? $0 : nil } ?? context.id
         context.logger[metadataKey: "request_id"] = .string(requestID)
         let started = ContinuousClock.now

@@ -36,8 +36,16 @@ public struct RailyardRequestContext: RequestContext, RemoteAddressRequestContex
     public let remoteAddress: SocketAddress?
     /// Set by `AuthMiddleware` when the request carries valid credentials.
     public var principal: Principal?
+    /// What the client address is worked out from, set by `RequestBasicsMiddleware`. Formatting the
+    /// peer address costs more than most requests need (an API key is the usual rate-limit scope),
+    /// so it happens only when something asks.
+    var forwardedFor: String?
+    var trustedProxies: Set<String> = []
+
     /// The client address after applying the trusted-proxy rule.
-    public var clientIP: String = "unknown"
+    public var clientIP: String {
+        RequestBasicsMiddleware.clientIP(peer: remoteAddress?.ipAddress ?? "unknown", forwardedFor: forwardedFor, trusted: trustedProxies)
+    }
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

@@ -78,11 +78,11 @@ public enum APIKeyFormat {
     }
 
     public static func digest(_ key: String) -> String {
-        Hex.encode(SHA256.hash(data: Data(key.utf8)))
+        Hex.encode(Array(SHA256.hash(data: Array(key.utf8))))
     }
 
     public static func looksLikeKey(_ token: String) -> Bool {
-        (token.hasPrefix("cp_live_") || token.hasPrefix("cp_test_")) && token.count == 40
+        (token.hasPrefix("cp_live_") || token.hasPrefix("cp_test_")) && token.utf8.count == 40
     }
 
     /// What lists show: enough to recognise a key, useless to an attacker.

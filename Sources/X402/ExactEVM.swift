@@ -121,7 +121,7 @@ public struct ExactPayment: Sendable, Equatable {
 
     /// An unsigned integer written canonically: ASCII digits, no sign, no spaces, no leading zeros.
     static func canonical(_ text: String, _ name: String) throws(ExactEVMError) -> Word256 {
-        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), text == "0" || !text.hasPrefix("0"), text.count <= 78,
+        guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), text == "0" || text.utf8.first != UInt8(ascii: "0"), text.utf8.count <= 78,
               let value = try? Word256(decimal: text) else {
             throw ExactEVMError(.invalidPayload, "authorization.\(name) must be a canonical unsigned integer, got \"\(text)\"")
         }
@@ -209,6 +209,11 @@ public struct ExactEVMVerifier: Sendable {
         return (authorization.from, network)
     }
 
+    /// Hex addresses compared without their letter case, without building lowercased copies.
+    static func sameIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
+        a.utf8.elementsEqual(b.utf8) { x, y in x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= UInt8(ascii: "a") && (x | 0x20) <= UInt8(ascii: "z")) }
+    }
+
     /// Everything that needs no chain: scheme, network, asset, domain, recipient, exact value, time
     /// window and the signature under the token's real EIP-712 domain.
     public func checkOffline(_ payment: ExactPayment, _ requirements: ExactRequirements, now: Int64) throws(ExactEVMError) -> (payer: String, network: X402Network) {
@@ -217,14 +222,14 @@ public struct ExactEVMVerifier: Sendable {
             throw ExactEVMError(.networkMismatch, "the payment is for \(payment.network), the requirements for \(requirements.network)")
         }
         guard let network = network(named: requirements.network) else { throw ExactEVMError(.invalidNetwork, "\(requirements.network) is not a network this facilitator settles on") }
-        guard requirements.asset.lowercased() == network.contract.lowercased() else {
+        guard Self.sameIgnoringASCIICase(requirements.asset, network.contract) else {
             throw ExactEVMError(.assetMismatch, "asset \(requirements.asset) is not the \(network.asset) contract on \(network.caip2)")
         }
         // The domain the client signed under must be the token's; we sign-check against the real one.
         if let name = requirements.tokenName, name != network.tokenName { throw ExactEVMError(.missingDomain, "extra.name \(name) is not the token's EIP-712 name \(network.tokenName)") }
         if let version = requirements.tokenVersion, version != network.tokenVersion { throw ExactEVMError(.missingDomain, "extra.version \(version) is not the token's EIP-712 version") }
         let authorization = payment.authorization
-        guard authorization.to.lowercased() == requirements.payTo.lowercased() else {
+        guard Self.sameIgnoringASCIICase(authorization.to, requirements.payTo) else {
             throw ExactEVMError(.recipientMismatch, "the authorization pays \(authorization.to), not \(requirements.payTo)")
         }
         let required = try ExactPayment.canonical(requirements.amount, "amount")

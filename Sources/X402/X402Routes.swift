@@ -43,7 +43,7 @@ public struct X402Feature: Sendable {
     static func body(_ request: Request, _ context: RailyardRequestContext) async throws -> JSONValue {
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         do {
-            let json = try JSONValue.parse(Array(buffer: buffer))
+            let json = try buffer.withUnsafeReadableBytes { bytes throws(JSONValue.ParseError) in try JSONValue.parse(bytes: bytes) }
             guard json.objectValue != nil else { throw APIError.badRequest("The body must be a JSON object", code: "invalid_json") }
             return json
         } catch let error as JSONValue.ParseError {

@@ -342,11 +342,18 @@ import Testing
         #expect(try Word256(bytes: [1, 0]) == Word256(256))
     }
 
-    @Test func rejects() {
+    @Test func rejects() throws {
         #expect(throws: Word256.Error.overflow) { try Word256(decimal: "115792089237316195423570985008687907853269984665640564039457584007913129639936") }
         #expect(throws: Word256.Error.overflow) { try Word256(hex: "0x1" + String(repeating: "0", count: 64)) }
         #expect(throws: Word256.Error.empty) { try Word256(decimal: "") }
         #expect(throws: Word256.Error.empty) { try Word256(hex: "0x") }
+        // Up to 19 digits take the 64-bit path; 20 and more the 256-bit one: both agree.
+        #expect(try Word256(decimal: "9999999999999999999") == Word256(9_999_999_999_999_999_999))
+        #expect(try Word256(decimal: "18446744073709551615") == Word256(UInt64.max))
+        #expect(try Word256(decimal: "18446744073709551616").decimalString == "18446744073709551616")
+        #expect(try Word256(decimal: "0000000000000000042") == Word256(42))
+        #expect(throws: Word256.Error.invalidDigit("a")) { try Word256(decimal: "12a") }
+        #expect(throws: Word256.Error.invalidDigit("\u{661}")) { try Word256(decimal: "1\u{661}") }
         #expect(throws: Word256.Error.invalidDigit("-")) { try Word256(decimal: "-1") }
         #expect(throws: Word256.Error.invalidDigit(" ")) { try Word256(decimal: "1 000") }
         #expect(throws: Word256.Error.invalidDigit("g")) { try Word256(hex: "0xfg") }
@@ -381,6 +388,30 @@ import Testing
         #expect(throws: JSONValue.ParseError.self) { try JSONValue.parse([0x22, 0x61, 0xC3, 0x28, 0x5C, 0x6E, 0x22]) }
         #expect(throws: JSONValue.ParseError.self) { try JSONValue.parse([0x22, 0x61, 0x0A, 0x22]) }
         #expect(throws: JSONValue.ParseError.self) { try JSONValue.parse(#""unterminated"#) }
+    }
+
+    /// A request body is parsed straight from its buffer; an ASCII string skips UTF-8 validation,
+    /// any byte at or above 0x80 sends it through validation (bad UTF-8 still refused).
+    @Test func parsesFromRawBytesWithASCIIAndNonASCIIStrings() throws {
+        let text = Array(#"{"a":"plain","b":"héllo","c":[true,false,null],"n":-12.5e3}"#.utf8)
+        let parsed = try text.withUnsafeBytes { raw throws(JSONValue.ParseError) in try JSONValue.parse(bytes: raw) }
+        #expect(parsed == .object(["a": .string("plain"), "b": .string("héllo"), "c": .array([.bool(true), .bool(false), .null]), "n": .number("-12.5e3")]))
+        #expect(parsed == (try JSONValue.parse(text)))
+        let bad: [[UInt8]] = [[0x22, 0x61, 0xFF, 0x22], [0x22, 0xE2, 0x82, 0x22], [0x22, 0xC0, 0xAF, 0x22], [0x22, 0xED, 0xA0, 0x80, 0x22]]
+        for bytes in bad {
+            #expect(throws: JSONValue.ParseError.self) { try bytes.withUnsafeBytes { raw throws(JSONValue.ParseError) in try JSONValue.parse(bytes: raw) } }
+        }
+        #expect(throws: JSONValue.ParseError.self) { try [UInt8]().withUnsafeBytes { raw throws(JSONValue.ParseError) in try JSONValue.parse(bytes: raw) } }
+        for truncated in ["t", "fals", "nul", "[tru]", "trux"] {
+            #expect(throws: JSONValue.ParseError.self) { try JSONValue.parse(truncated) }
+        }
+    }
+
+    /// Strings that need no escape are copied whole; the others are still escaped.
+    @Test func serializesPlainAndEscapedStrings() throws {
+        let value = JSONValue.object(["b": .string("plain"), "a": .string("q\"uote\\ back\n\u{01}"), "c": .string("héllo")])
+        #expect(value.serialized == #"{"a":"q\"uote\\ back\n\u0001","b":"plain","c":"héllo"}"#)
+        #expect(try JSONValue.parse(value.serialized) == value)
     }
 
     @Test func rejectsInvalidUTF8AndDeepNesting() {

@@ -29,6 +29,14 @@ import Testing
         #expect(try Hex.decode(Hex.encode(all, prefix: true, uppercase: true)) == all)
     }
 
+    /// Arrays, slices and other sequences encode alike (arrays skip the generic path).
+    @Test func encodesEverySequenceKindAlike() {
+        let data: [UInt8] = [0x00, 0x0f, 0xa0, 0xff]
+        #expect(Hex.encode(data[...]) == "000fa0ff")
+        #expect(Hex.encode(AnySequence(data), prefix: true, uppercase: true) == "0x000FA0FF")
+        #expect(Hex.encode(data.lazy.map { $0 }) == "000fa0ff")
+    }
+
     @Test func rejectsOddLength() {
         #expect(throws: Hex.Error.oddLength(3)) { try Hex.decode("abc") }
         #expect(throws: Hex.Error.oddLength(1)) { try Hex.decode("0x1") }

@@ -11,7 +11,7 @@ import RailyardCrypto
 import Storage
 import Testing
 import TestSupport
-import X402
+@testable import X402
 
 @Suite("x402 exact EVM: parsing and the network table")
 struct X402ParsingTests {
@@ -47,6 +47,18 @@ struct X402ParsingTests {
     @Test(arguments: [" 10000 ", "+10000", "10_000", "010000", "10000\n", "１００００", "-1", "1e4", ""])
     func nonCanonicalAmountsAreInvalidPayloads(text: String) throws {
         #expect(throws: ExactEVMError.self) { try ExactPayment.parse(Self.payload(version: 2, value: .string(text))) }
+    }
+
+    /// Contract and recipient addresses match in any letter case (clients send checksummed or
+    /// lowercase forms), and only letters may differ by case.
+    @Test func addressesCompareWithoutLetterCase() {
+        #expect(ExactEVMVerifier.sameIgnoringASCIICase("0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913", "0x833589FCD6EDB6E08F4C7C32D4F71B54BDA02913"))
+        #expect(ExactEVMVerifier.sameIgnoringASCIICase("0xabc", "0xABC"))
+        #expect(!ExactEVMVerifier.sameIgnoringASCIICase("0xabc", "0xabd"))
+        #expect(!ExactEVMVerifier.sameIgnoringASCIICase("0xabc", "0xabc0"))
+        #expect(!ExactEVMVerifier.sameIgnoringASCIICase("0x@", "0x`"))
+        #expect(!ExactEVMVerifier.sameIgnoringASCIICase("0x[", "0x{"))
+        #expect(!ExactEVMVerifier.sameIgnoringASCIICase("0x1", "0x\u{11}"))
     }
 
     @Test func aBadVersionOrMissingFieldsAreNamed() throws {
