@@ -48,6 +48,9 @@ check "dev mine mines blocks" '[ $code -eq 0 ] && grep -q "tip is now 3" "$D/min
 check "dev reorg replaces the top blocks with a longer fork" '[ $code -eq 0 ] && grep -q "tip is now 4" "$D/reorg.out"'
 "$BIN" dev pay --chain LTC --to x --amount 0.000000001 --server http://127.0.0.1:18399 > "$D/bad.out" 2>&1; code=$?
 check "dev pay rejects an amount finer than the asset allows" '[ $code -ne 0 ] && grep -q "more than 8 decimal places" "$D/bad.out"'
+# A second server on the port in use must say why it cannot start, not crash (exit codes ≥ 128 are signals).
+"$BIN" serve --data-dir "$D/second" --port 18399 > "$D/busy.out" 2>&1; code=$?
+check "serve on a port in use exits with the reason, without crashing" '[ $code -ne 0 ] && [ $code -lt 128 ] && grep -qi "address already in use" "$D/busy.out" && ! grep -q "Fatal error" "$D/busy.out"'
 kill -TERM $SERVE_PID; wait $SERVE_PID 2>/dev/null; code=$?
 check "serve shuts down gracefully on SIGTERM" '[ $code -eq 0 ]'
 SERVE_PID=

@@ -72,7 +72,15 @@ struct Serve: AsyncParsableCommand {
         let message: Logger.Message = "Railyard is listening on http://\(config.host):\(config.port) (API under /api, docs at /openapi.json, database \(railyard.db.location))\(demo)"
         let app = railyard.application(onListening: { [logger] in logger.notice(message) })
         // Hummingbird's service group handles SIGTERM/SIGINT and shuts the workers down gracefully.
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            // A port already in use ends here: close what was opened, then report it (a client
+            // dropped without a shutdown would trap instead of printing the reason).
+            await railyard.db.close()
+            try? await httpClient.shutdown()
+            throw error
+        }
         await railyard.db.close()
         try await httpClient.shutdown()
     }
