@@ -81,69 +81,82 @@ public enum Keccak256 {
         (x &<< n) | (x &>> (64 &- n))
     }
 
-    /// The 24-round permutation over lanes `a[x + 5y]`. Rho and pi are applied together by
-    /// walking the single 24-step cycle of pi starting at lane (1, 0).
+    /// The 24-round permutation over lanes `a[x + 5y]`, with the state in locals for the rounds
+    /// (the optimizer keeps most of them in registers instead of loading and storing memory per
+    /// step). θ is folded into ρ and π: B[y, 2x+3y] = rot(A[x, y] ^ D[x], r[x, y]); then χ and ι.
     static func keccakF1600(_ a: UnsafeMutablePointer<UInt64>) {
+        var a00 = a[0], a01 = a[1], a02 = a[2], a03 = a[3], a04 = a[4]
+        var a05 = a[5], a06 = a[6], a07 = a[7], a08 = a[8], a09 = a[9]
+        var a10 = a[10], a11 = a[11], a12 = a[12], a13 = a[13], a14 = a[14]
+        var a15 = a[15], a16 = a[16], a17 = a[17], a18 = a[18], a19 = a[19]
+        var a20 = a[20], a21 = a[21], a22 = a[22], a23 = a[23], a24 = a[24]
         for round in 0..<24 {
-            // θ
-            let c0 = a[0] ^ a[5] ^ a[10] ^ a[15] ^ a[20]
-            let c1 = a[1] ^ a[6] ^ a[11] ^ a[16] ^ a[21]
-            let c2 = a[2] ^ a[7] ^ a[12] ^ a[17] ^ a[22]
-            let c3 = a[3] ^ a[8] ^ a[13] ^ a[18] ^ a[23]
-            let c4 = a[4] ^ a[9] ^ a[14] ^ a[19] ^ a[24]
+            let c0 = a00 ^ a05 ^ a10 ^ a15 ^ a20
+            let c1 = a01 ^ a06 ^ a11 ^ a16 ^ a21
+            let c2 = a02 ^ a07 ^ a12 ^ a17 ^ a22
+            let c3 = a03 ^ a08 ^ a13 ^ a18 ^ a23
+            let c4 = a04 ^ a09 ^ a14 ^ a19 ^ a24
             let d0 = c4 ^ rotl(c1, 1)
             let d1 = c0 ^ rotl(c2, 1)
             let d2 = c1 ^ rotl(c3, 1)
             let d3 = c2 ^ rotl(c4, 1)
             let d4 = c3 ^ rotl(c0, 1)
-            for y in stride(from: 0, to: 25, by: 5) {
-                a[y] ^= d0
-                a[y + 1] ^= d1
-                a[y + 2] ^= d2
-                a[y + 3] ^= d3
-                a[y + 4] ^= d4
-            }
-
-            // ρ and π: B[y, 2x+3y] = rot(A[x, y], r[x, y]).
-            var current = a[1]
-            var t: UInt64
-            t = a[10]; a[10] = rotl(current, 1); current = t
-            t = a[7]; a[7] = rotl(current, 3); current = t
-            t = a[11]; a[11] = rotl(current, 6); current = t
-            t = a[17]; a[17] = rotl(current, 10); current = t
-            t = a[18]; a[18] = rotl(current, 15); current = t
-            t = a[3]; a[3] = rotl(current, 21); current = t
-            t = a[5]; a[5] = rotl(current, 28); current = t
-            t = a[16]; a[16] = rotl(current, 36); current = t
-            t = a[8]; a[8] = rotl(current, 45); current = t
-            t = a[21]; a[21] = rotl(current, 55); current = t
-            t = a[24]; a[24] = rotl(current, 2); current = t
-            t = a[4]; a[4] = rotl(current, 14); current = t
-            t = a[15]; a[15] = rotl(current, 27); current = t
-            t = a[23]; a[23] = rotl(current, 41); current = t
-            t = a[19]; a[19] = rotl(current, 56); current = t
-            t = a[13]; a[13] = rotl(current, 8); current = t
-            t = a[12]; a[12] = rotl(current, 25); current = t
-            t = a[2]; a[2] = rotl(current, 43); current = t
-            t = a[20]; a[20] = rotl(current, 62); current = t
-            t = a[14]; a[14] = rotl(current, 18); current = t
-            t = a[22]; a[22] = rotl(current, 39); current = t
-            t = a[9]; a[9] = rotl(current, 61); current = t
-            t = a[6]; a[6] = rotl(current, 20); current = t
-            a[1] = rotl(current, 44)
-
-            // χ
-            for y in stride(from: 0, to: 25, by: 5) {
-                let b0 = a[y], b1 = a[y + 1], b2 = a[y + 2], b3 = a[y + 3], b4 = a[y + 4]
-                a[y] = b0 ^ (~b1 & b2)
-                a[y + 1] = b1 ^ (~b2 & b3)
-                a[y + 2] = b2 ^ (~b3 & b4)
-                a[y + 3] = b3 ^ (~b4 & b0)
-                a[y + 4] = b4 ^ (~b0 & b1)
-            }
-
-            // ι
-            a[0] ^= roundConstants[round]
+            let b00 = a00 ^ d0
+            let b01 = rotl(a06 ^ d1, 44)
+            let b02 = rotl(a12 ^ d2, 43)
+            let b03 = rotl(a18 ^ d3, 21)
+            let b04 = rotl(a24 ^ d4, 14)
+            let b05 = rotl(a03 ^ d3, 28)
+            let b06 = rotl(a09 ^ d4, 20)
+            let b07 = rotl(a10 ^ d0, 3)
+            let b08 = rotl(a16 ^ d1, 45)
+            let b09 = rotl(a22 ^ d2, 61)
+            let b10 = rotl(a01 ^ d1, 1)
+            let b11 = rotl(a07 ^ d2, 6)
+            let b12 = rotl(a13 ^ d3, 25)
+            let b13 = rotl(a19 ^ d4, 8)
+            let b14 = rotl(a20 ^ d0, 18)
+            let b15 = rotl(a04 ^ d4, 27)
+            let b16 = rotl(a05 ^ d0, 36)
+            let b17 = rotl(a11 ^ d1, 10)
+            let b18 = rotl(a17 ^ d2, 15)
+            let b19 = rotl(a23 ^ d3, 56)
+            let b20 = rotl(a02 ^ d2, 62)
+            let b21 = rotl(a08 ^ d3, 55)
+            let b22 = rotl(a14 ^ d4, 39)
+            let b23 = rotl(a15 ^ d0, 41)
+            let b24 = rotl(a21 ^ d1, 2)
+            a00 = b00 ^ (~b01 & b02)
+            a01 = b01 ^ (~b02 & b03)
+            a02 = b02 ^ (~b03 & b04)
+            a03 = b03 ^ (~b04 & b00)
+            a04 = b04 ^ (~b00 & b01)
+            a05 = b05 ^ (~b06 & b07)
+            a06 = b06 ^ (~b07 & b08)
+            a07 = b07 ^ (~b08 & b09)
+            a08 = b08 ^ (~b09 & b05)
+            a09 = b09 ^ (~b05 & b06)
+            a10 = b10 ^ (~b11 & b12)
+            a11 = b11 ^ (~b12 & b13)
+            a12 = b12 ^ (~b13 & b14)
+            a13 = b13 ^ (~b14 & b10)
+            a14 = b14 ^ (~b10 & b11)
+            a15 = b15 ^ (~b16 & b17)
+            a16 = b16 ^ (~b17 & b18)
+            a17 = b17 ^ (~b18 & b19)
+            a18 = b18 ^ (~b19 & b15)
+            a19 = b19 ^ (~b15 & b16)
+            a20 = b20 ^ (~b21 & b22)
+            a21 = b21 ^ (~b22 & b23)
+            a22 = b22 ^ (~b23 & b24)
+            a23 = b23 ^ (~b24 & b20)
+            a24 = b24 ^ (~b20 & b21)
+            a00 ^= roundConstants[round]
         }
+        a[0] = a00; a[1] = a01; a[2] = a02; a[3] = a03; a[4] = a04
+        a[5] = a05; a[6] = a06; a[7] = a07; a[8] = a08; a[9] = a09
+        a[10] = a10; a[11] = a11; a[12] = a12; a[13] = a13; a[14] = a14
+        a[15] = a15; a[16] = a16; a[17] = a17; a[18] = a18; a[19] = a19
+        a[20] = a20; a[21] = a21; a[22] = a22; a[23] = a23; a[24] = a24
     }
 }
