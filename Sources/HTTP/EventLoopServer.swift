@@ -19,7 +19,9 @@ public struct EventLoopBoundHTTP1Channel: ServerChildChannel {
     }
 
     public func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        http1.setup(channel: channel, logger: logger)
+        channel.eventLoop.makeCompletedFuture {
+            try channel.pipeline.syncOperations.addHandler(FlushCoalescingHandler(), position: .first)
+        }.flatMap { http1.setup(channel: channel, logger: logger) }
     }
 
     public func handle(value: Value, logger: Logger) async {
@@ -45,5 +47,35 @@ public final class EventLoopTaskExecutor: TaskExecutor {
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         eventLoop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
+    }
+}
+
+/// Sends a small response in one write. NIOAsyncChannel flushes after every part it is handed
+/// (head, body, end), so a response left as two `write` syscalls and two TCP segments, each one
+/// waking the client. Flushes asked for while a job runs on the loop are merged into one, queued
+/// behind that job: the parts written in between leave together, and nothing waits longer than the
+/// job that wrote it. A close flushes first, so a response is never dropped with its connection.
+final class FlushCoalescingHandler: ChannelOutboundHandler {
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private var flushQueued = false
+
+    func flush(context: ChannelHandlerContext) {
+        guard !flushQueued else { return }
+        flushQueued = true
+        context.eventLoop.assumeIsolated().execute {
+            guard self.flushQueued else { return }
+            self.flushQueued = false
+            context.flush()
+        }
+    }
+
+    func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        if flushQueued {
+            flushQueued = false
+            context.flush()
+        }
+        context.close(mode: mode, promise: promise)
     }
 }
