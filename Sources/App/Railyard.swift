@@ -139,6 +139,8 @@ public struct Railyard {
             db: db, clock: clock,
             sender: sender, custody: custody, ledger: ledger, outbox: outbox,
             feeBasisPoints: { [payments] business in try await payments.feeBasisPoints(businessID: business) })
+        let submittedCount = try await facilitator.loadSubmittedAuthorizations()
+        if submittedCount > 0 { logger.info("x402: \(submittedCount) submitted authorizations read into memory") }
         let catalog = X402Catalog(
             wallets: { [merchants] in try await merchants.walletAddresses(businessID: $0) }, usdPrice: { [merchants] in try await merchants.usdPrice($0) },
             destinations: destinations, httpClient: httpClient)

@@ -43,6 +43,8 @@ public struct X402Facilitator: Sendable {
     public let lightning: LightningPaywall?
     /// Solana `exact` payments, when a Solana node and USDC mint are configured.
     public let svm: SVMExact?
+    /// EVM authorizations already submitted, in memory (SQLite only; see the type).
+    let submitted: SubmittedAuthorizations?
 
     public init(verifier: ExactEVMVerifier, utxo: UTXOVerifier = UTXOVerifier(networks: [], chains: [:], policy: ConfirmationPolicy()),
                 lightning: LightningPaywall? = nil, svm: SVMExact? = nil, db: Database, clock: any AppClock, sender: ChainSender, custody: CustodyVault,
@@ -59,6 +61,12 @@ public struct X402Facilitator: Sendable {
         self.outbox = outbox
         self.feeBasisPoints = feeBasisPoints
         self.receiptTimeout = receiptTimeout
+        self.submitted = db.engine == .sqlite ? SubmittedAuthorizations() : nil
+    }
+
+    /// Reads the submitted authorizations into memory (SQLite); until then every verify asks the table.
+    public func loadSubmittedAuthorizations() async throws -> Int {
+        try await submitted?.load(db) ?? 0
     }
 
     /// The gas wallets that submit settlements (the same EVM address on every chain).
@@ -91,7 +99,14 @@ public struct X402Facilitator: Sendable {
         let result = try await verifier.verify(payment, requirements, now: nowSeconds)
         // An authorization we already submitted counts as used even before the chain shows it.
         let known: Bool
-        do { known = try await settlement(network: result.network, payer: result.payer, nonce: payment.authorization.nonce) != nil } catch {
+        let nonceHex = Hex.encode(payment.authorization.nonce)
+        do {
+            if submitted?.mayContain(network: result.network.caip2, payer: Self.normalized(result.payer), nonceHex: nonceHex) == false {
+                known = false
+            } else {
+                known = try await settlement(network: result.network, payer: result.payer, nonce: payment.authorization.nonce) != nil
+            }
+        } catch {
             throw ExactEVMError(.unexpectedVerifyError, "\(error)")
         }
         if known { throw ExactEVMError(.nonceUsed, "this authorization was already submitted for settlement") }
@@ -121,6 +136,8 @@ public struct X402Facilitator: Sendable {
             let request = SendRequest(id: sendID, chain: network.chain, asset: network.asset, kind: .transferWithAuthorization,
                                       from: [gas.address], outputs: [], authorization: submission, reference: id)
             let now = clock.nowMillis()
+            // Known in memory before the row exists, so no verify can miss it (see SubmittedAuthorizations).
+            submitted?.insert(network: network.caip2, payer: Self.normalized(payer), nonceHex: Hex.encode(payment.authorization.nonce))
             let inserted = try await db.write { tx -> Bool in
                 let rows = try await tx.sql.raw("""
                     INSERT INTO x402_settlements (id, business_id, network, asset, payer, recipient, amount, nonce, status, send_id, created_at, updated_at)

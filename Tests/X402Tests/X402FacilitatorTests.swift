@@ -453,3 +453,29 @@ struct X402SVMTests {
         }
     }
 }
+
+/// The in-memory index of submitted EVM authorizations answers "never submitted" only when that is
+/// true: nothing before the table is read, rows written before start-up after it, new ones at once.
+@Suite("x402: submitted authorizations in memory")
+struct SubmittedAuthorizationsTests {
+    @Test func aMissIsOnlyEverANeverSubmitted() async throws {
+        try await TestDatabase.with(migrations: X402Facilitator.migrations) { db in
+            // A settlement written before this process started (an earlier run).
+            try await db.write { tx in
+                try await tx.sql.raw("""
+                    INSERT INTO x402_settlements (id, business_id, network, asset, payer, recipient, amount, nonce, status, send_id, created_at, updated_at)
+                    VALUES ('x402_old', 'biz_1', 'eip155:8453', 'USDC_BASE', '0xaaaa', '0xbbbb', '10000', 'ab01', 'settled', 'x402:x402_old', 1, 1)
+                    """).run()
+            }
+            let submitted = SubmittedAuthorizations()
+            // Not read yet: every answer is "maybe", so verify asks the table.
+            #expect(submitted.mayContain(network: "eip155:8453", payer: "0xcccc", nonceHex: "ff"))
+            #expect(try await submitted.load(db) == 1)
+            #expect(submitted.mayContain(network: "eip155:8453", payer: "0xaaaa", nonceHex: "ab01"))
+            #expect(!submitted.mayContain(network: "eip155:8453", payer: "0xcccc", nonceHex: "ff"))
+            #expect(!submitted.mayContain(network: "eip155:1", payer: "0xaaaa", nonceHex: "ab01"), "another network is another authorization")
+            submitted.insert(network: "eip155:8453", payer: "0xcccc", nonceHex: "ff")
+            #expect(submitted.mayContain(network: "eip155:8453", payer: "0xcccc", nonceHex: "ff"))
+        }
+    }
+}
