@@ -130,11 +130,18 @@ public struct EVMChain: ChainAdapter {
     /// Call data with the selector hashed once. `validated`: the caller already checked the address's
     /// EIP-55 checksum (the verifier's hot path), so only its bytes are read.
     static func authorizationStateCall(authorizer: String, nonce: [UInt8], validated: Bool = false) throws -> [UInt8] {
-        authorizationStateSelector + (try ABI.encode([.address(try addressBytes(authorizer, validated: validated)), .fixedBytes(nonce)]))
+        let address = try addressBytes(authorizer, validated: validated)
+        // The usual 32-byte nonce is laid out directly (built on every verification); ABI encodes the rest.
+        guard nonce.count == 32, address.count == 20 else {
+            return authorizationStateSelector + (try ABI.encode([.address(address), .fixedBytes(nonce)]))
+        }
+        return authorizationStateSelector + [UInt8](repeating: 0, count: 12) + address + nonce
     }
 
     static func balanceOfCall(owner: String, validated: Bool = false) throws -> [UInt8] {
-        balanceOfSelector + (try ABI.encode([.address(try addressBytes(owner, validated: validated))]))
+        let address = try addressBytes(owner, validated: validated)
+        guard address.count == 20 else { return balanceOfSelector + (try ABI.encode([.address(address)])) }
+        return balanceOfSelector + [UInt8](repeating: 0, count: 12) + address
     }
 
     private static func addressBytes(_ text: String, validated: Bool) throws -> [UInt8] {

@@ -44,8 +44,14 @@ public struct RequestBasicsMiddleware: RouterMiddleware {
         var context = context
         context.forwardedFor = request.headers[.xForwardedFor]
         context.trustedProxies = trustedProxies
-        let requestID = request.headers[.xRequestID].flatMap { $0.count <= 128 ? $0 : nil } ?? context.id
-        context.logger[metadataKey: "request_id"] = .string(requestID)
+        // The caller's own request id is logged next to ours (hb.request.id); without one, ours is it.
+        let requestID: String
+        if let given = request.headers[.xRequestID], given.utf8.count <= 128 {
+            requestID = given
+            context.logger[metadataKey: "request_id"] = .string(given)
+        } else {
+            requestID = context.id
+        }
         let started = ContinuousClock.now
         var response: Response
         do {

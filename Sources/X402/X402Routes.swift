@@ -268,8 +268,8 @@ public struct X402Feature: Sendable {
         // The v2 payload repeats the accepted requirement: it must be the one being verified.
         if payment.x402Version == 2, let accepted = payload["accepted"] {
             let echoed = try ExactRequirements.parse(accepted)
-            guard echoed.amount == requirements.amount, echoed.asset.lowercased() == requirements.asset.lowercased(),
-                  echoed.payTo.lowercased() == requirements.payTo.lowercased(), echoed.network == requirements.network else {
+            guard echoed.amount == requirements.amount, ExactEVMVerifier.sameIgnoringASCIICase(echoed.asset, requirements.asset),
+                  ExactEVMVerifier.sameIgnoringASCIICase(echoed.payTo, requirements.payTo), echoed.network == requirements.network else {
                 throw ExactEVMError(.invalidPaymentRequirements, "paymentPayload.accepted differs from paymentRequirements")
             }
         }
