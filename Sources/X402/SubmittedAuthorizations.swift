@@ -36,22 +36,31 @@ public final class SubmittedAuthorizations: Sendable {
         state.withLock { _ = $0.hashes.insert(key) }
     }
 
-    /// Reads every settlement once (entries added meanwhile are kept); returns how many there were.
+    /// Reads every settlement once, a page at a time (entries added meanwhile are kept); returns how
+    /// many there were.
     @discardableResult
-    func load(_ db: Database) async throws -> Int {
-        let rows = try await db.read { sql in
-            try await sql.raw("SELECT network, payer, nonce FROM x402_settlements").all()
+    func load(_ db: Database, pageSize: Int = 5000) async throws -> Int {
+        var after = ""
+        var count = 0
+        while true {
+            let start = after
+            let rows = try await db.read { sql in
+                try await sql.raw("""
+                    SELECT id, network, payer, nonce FROM x402_settlements WHERE id > \(bind: start) ORDER BY id LIMIT \(bind: pageSize)
+                    """).all()
+            }
+            var keys: [Int] = []
+            keys.reserveCapacity(rows.count)
+            for row in rows {
+                keys.append(Self.key(network: try row.decode(column: "network", as: String.self), payer: try row.decode(column: "payer", as: String.self),
+                                     nonceHex: try row.decode(column: "nonce", as: String.self)))
+            }
+            state.withLock { $0.hashes.formUnion(keys) }
+            count += rows.count
+            guard rows.count == pageSize, let last = rows.last else { break }
+            after = try last.decode(column: "id", as: String.self)
         }
-        var keys: [Int] = []
-        keys.reserveCapacity(rows.count)
-        for row in rows {
-            keys.append(Self.key(network: try row.decode(column: "network", as: String.self), payer: try row.decode(column: "payer", as: String.self),
-                                 nonceHex: try row.decode(column: "nonce", as: String.self)))
-        }
-        state.withLock { state in
-            state.hashes.formUnion(keys)
-            state.loaded = true
-        }
-        return rows.count
+        state.withLock { $0.loaded = true }
+        return count
     }
 }

@@ -478,4 +478,24 @@ struct SubmittedAuthorizationsTests {
             #expect(submitted.mayContain(network: "eip155:8453", payer: "0xcccc", nonceHex: "ff"))
         }
     }
+
+    /// The start-up read goes page by page and misses no row at a page boundary.
+    @Test func theStartUpReadPagesThroughEveryRow() async throws {
+        try await TestDatabase.with(migrations: X402Facilitator.migrations) { db in
+            try await db.write { tx in
+                for index in 0..<7 {
+                    try await tx.sql.raw("""
+                        INSERT INTO x402_settlements (id, business_id, network, asset, payer, recipient, amount, nonce, status, send_id, created_at, updated_at)
+                        VALUES (\(bind: "x402_\(index)"), 'biz_1', 'eip155:8453', 'USDC_BASE', '0xaaaa', '0xbbbb', '1', \(bind: "0\(index)"), 'settled', 's', 1, 1)
+                        """).run()
+                }
+            }
+            let submitted = SubmittedAuthorizations()
+            #expect(try await submitted.load(db, pageSize: 3) == 7)
+            for index in 0..<7 { #expect(submitted.mayContain(network: "eip155:8453", payer: "0xaaaa", nonceHex: "0\(index)")) }
+            #expect(!submitted.mayContain(network: "eip155:8453", payer: "0xaaaa", nonceHex: "07"))
+            let exact = SubmittedAuthorizations()
+            #expect(try await exact.load(db, pageSize: 7) == 7, "a last page exactly full ends with an empty one")
+        }
+    }
 }
