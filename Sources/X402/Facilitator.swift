@@ -99,9 +99,9 @@ public struct X402Facilitator: Sendable {
         let result = try await verifier.verify(payment, requirements, now: nowSeconds)
         // An authorization we already submitted counts as used even before the chain shows it.
         let known: Bool
-        let nonceHex = Hex.encode(payment.authorization.nonce)
         do {
-            if submitted?.mayContain(network: result.network.caip2, payer: Self.normalized(result.payer), nonceHex: nonceHex) == false {
+            if let submitted, !submitted.mayContain(network: result.network.caip2, payer: Self.normalized(result.payer),
+                                                    nonceHex: Hex.encode(payment.authorization.nonce)) {
                 known = false
             } else {
                 known = try await settlement(network: result.network, payer: result.payer, nonce: payment.authorization.nonce) != nil

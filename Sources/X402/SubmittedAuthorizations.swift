@@ -8,14 +8,14 @@ import Synchronization
 /// written (a failed insert leaves one extra entry: that payment is looked up, nothing more), and two
 /// authorizations sharing a hash only cost a query: a miss is always a true "never submitted".
 /// Until the table has been read at start-up every answer is "maybe", so nothing is skipped early.
-public final class SubmittedAuthorizations: Sendable {
+final class SubmittedAuthorizations: Sendable {
     private struct State {
         var hashes: Set<Int> = []
         var loaded = false
     }
     private let state = Mutex(State())
 
-    public init() {}
+    init() {}
 
     static func key(network: String, payer: String, nonceHex: String) -> Int {
         var hasher = Hasher()
