@@ -18,18 +18,34 @@ public struct AuthMiddleware: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }
-        let parts = header.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
+        guard let token = Self.bearerToken(header) else {
             throw APIError.unauthorized("Authorization header must be 'Bearer <token>'")
         }
-        guard let principal = try await authenticator.authenticate(bearer: String(parts[1])) else {
+        guard let principal = try await authenticator.authenticate(bearer: token) else {
             throw APIError.unauthorized("Invalid or expired authentication token")
         }
         var context = context
         context.principal = principal
-        context.logger[metadataKey: "principal"] = .string(principal.scope)
+        // Formatted only if a line is written.
+        context.logger[metadataKey: "principal"] = .stringConvertible(PrincipalScope(principal: principal))
         return try await next(request, context)
     }
+
+    /// The token of `Bearer <token>` (the scheme in any letter case, one space), or nil.
+    static func bearerToken(_ header: String) -> String? {
+        let utf8 = header.utf8
+        guard utf8.count > 7, let space = utf8.firstIndex(of: UInt8(ascii: " ")), utf8.distance(from: utf8.startIndex, to: space) == 6,
+              utf8[..<space].elementsEqual("bearer".utf8, by: { $0 | 0x20 == $1 }) else { return nil }
+        let token = header[utf8.index(after: space)...]
+        guard !token.isEmpty else { return nil }
+        return String(token)
+    }
+}
+
+/// A caller's log scope (`k:<key id>` or `m:<merchant id>`), built when a log line asks for it.
+struct PrincipalScope: CustomStringConvertible, Sendable {
+    let principal: Principal
+    var description: String { principal.scope }
 }
 
 /// Resolves the client IP (trusting `X-Forwarded-For` only from configured proxies), tags the request

@@ -78,7 +78,14 @@ public enum APIKeyFormat {
     }
 
     public static func digest(_ key: String) -> String {
-        Hex.encode(Array(SHA256.hash(data: Array(key.utf8))))
+        Hex.encode(Array(rawDigest(key)))
+    }
+
+    /// The SHA-256 of a key, unformatted: what the in-memory cache is keyed by (the hex form is only
+    /// needed for the database).
+    static func rawDigest(_ key: String) -> SHA256Digest {
+        var key = key
+        return key.withUTF8 { SHA256.hash(data: $0) }
     }
 
     public static func looksLikeKey(_ token: String) -> Bool {
@@ -99,7 +106,7 @@ public final class APIKeyCache: Sendable {
         let checkedAt: Int64
     }
     private struct State {
-        var entries: [String: Entry] = [:]
+        var entries: [SHA256Digest: Entry] = [:]
         /// Bumped by every forget: a lookup that started before one does not store its answer.
         var generation: UInt64 = 0
     }
@@ -115,7 +122,7 @@ public final class APIKeyCache: Sendable {
     }
 
     /// The cached caller of a key digest, or nil with the generation a lookup must store under.
-    func principal(digest: String) -> (Principal?, generation: UInt64) {
+    func principal(digest: SHA256Digest) -> (Principal?, generation: UInt64) {
         let now = clock.nowMillis()
         return state.withLock { state in
             guard let entry = state.entries[digest] else { return (nil, state.generation) }
@@ -128,7 +135,7 @@ public final class APIKeyCache: Sendable {
         }
     }
 
-    func store(_ principal: Principal, digest: String, checkedAt: Int64, generation: UInt64) {
+    func store(_ principal: Principal, digest: SHA256Digest, checkedAt: Int64, generation: UInt64) {
         state.withLock { state in
             guard state.generation == generation else { return }
             if state.entries.count >= maxEntries { state.entries = [:] }
@@ -167,8 +174,8 @@ public struct MerchantAuthenticator: Authenticator {
 
     public func authenticate(bearer token: String) async throws -> Principal? {
         if APIKeyFormat.looksLikeKey(token) {
-            let digest = APIKeyFormat.digest(token)
-            let (cached, generation) = apiKeys.principal(digest: digest)
+            let rawDigest = APIKeyFormat.rawDigest(token)
+            let (cached, generation) = apiKeys.principal(digest: rawDigest)
             if let cached { return cached }
             // Taken before the query, so an entry never outlives the second after the row was read.
             let checkedAt = apiKeys.clock.nowMillis()
@@ -176,14 +183,14 @@ public struct MerchantAuthenticator: Authenticator {
                 try await db.raw("""
                     SELECT k.id, k.business_id, k.merchant_id, k.live FROM api_keys k
                     JOIN businesses b ON b.id = k.business_id
-                    WHERE k.key_hash = \(bind: digest) AND k.revoked_at IS NULL AND b.deleted_at IS NULL
+                    WHERE k.key_hash = \(bind: Hex.encode(Array(rawDigest))) AND k.revoked_at IS NULL AND b.deleted_at IS NULL
                     """).first()
             }) else { return nil }
             let principal = Principal.apiKey(keyID: try row.decode(column: "id", as: String.self),
                                              businessID: try row.decode(column: "business_id", as: String.self),
                                              merchantID: try row.decode(column: "merchant_id", as: String.self),
                                              live: try row.decode(column: "live", as: Int.self) == 1)
-            apiKeys.store(principal, digest: digest, checkedAt: checkedAt, generation: generation)
+            apiKeys.store(principal, digest: rawDigest, checkedAt: checkedAt, generation: generation)
             return principal
         }
         guard let merchantID = await tokens.verify(token) else { return nil }

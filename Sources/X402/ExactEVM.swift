@@ -106,7 +106,7 @@ public struct ExactPayment: Sendable, Equatable {
         }
         do {
             let authorization = EIP3009.Authorization(
-                from: try EIP55.validate(try field("from")), to: try EIP55.validate(try field("to")),
+                from: try CheckedAddresses.validate(try field("from")), to: try CheckedAddresses.validate(try field("to")),
                 value: try canonical(try field("value"), "value"), validAfter: try canonical(try field("validAfter"), "validAfter"),
                 validBefore: try canonical(try field("validBefore"), "validBefore"), nonce: try Hex.decode(try field("nonce")))
             guard authorization.nonce.count == 32 else { throw ExactEVMError(.invalidPayload, "authorization.nonce must be 32 bytes") }

@@ -69,6 +69,18 @@ struct AuthTests {
         }
     }
 
+    @Test func theBearerSchemeIsReadInAnyLetterCaseAndNothingElseIsAToken() async throws {
+        try await TestApp.with { _, api in
+            let token = try await api.merchant()
+            for scheme in ["Bearer", "bearer", "BEARER", "bEaReR"] {
+                #expect(try await api.call(.get, "/api/auth/me", headers: [("Authorization", "\(scheme) \(token)")]).status == .ok)
+            }
+            for header in ["Bearer", "Bearer ", "Bearer\t\(token)", "Bearerx \(token)", "Bear \(token)", "Token \(token)", "Bearer  \(token)", "\(token)"] {
+                #expect(try await api.call(.get, "/api/auth/me", headers: [("Authorization", header)]).status == .unauthorized, "\(header)")
+            }
+        }
+    }
+
     @Test func loginIsRateLimitedWithRetryAfter() async throws {
         try await TestApp.with { _, api in
             _ = try await api.merchant("limit@example.com")

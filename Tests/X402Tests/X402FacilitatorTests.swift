@@ -499,3 +499,37 @@ struct SubmittedAuthorizationsTests {
         }
     }
 }
+
+/// The remembered EIP-55 checks must answer exactly what a fresh check answers.
+@Suite("x402: remembered address checks")
+struct CheckedAddressesTests {
+    @Test func aRememberedAddressAnswersAsAFreshCheckAndAWrongChecksumIsStillRefused() throws {
+        let checksummed = "0x209693Bc6afc0C5328bA36FaF03C514EF312287C"
+        #expect(try CheckedAddresses.validate(checksummed) == checksummed)
+        #expect(try CheckedAddresses.validate(checksummed) == checksummed)  // answered from memory
+        // Lower case carries no checksum: accepted, answered in the checksummed form.
+        #expect(try CheckedAddresses.validate(checksummed.lowercased()) == checksummed)
+        // Same address, one letter's case flipped: refused every time, never remembered.
+        let wrong = "0x209693bc6afc0C5328bA36FaF03C514EF312287C"
+        for _ in 0..<2 {
+            #expect(throws: EIP55.Error.self) { try CheckedAddresses.validate(wrong) }
+        }
+        #expect(throws: EIP55.Error.self) { try CheckedAddresses.validate("0x1234") }
+        // A payment whose `from` has a wrong checksum is refused after its correct form was seen.
+        var payload = X402ParsingTests.payload(version: 2)
+        _ = try ExactPayment.parse(payload)
+        guard case .object(var object) = payload, case .object(var inner)? = object["payload"], case .object(var authorization)? = inner["authorization"] else {
+            Issue.record("payload shape"); return
+        }
+        authorization["from"] = .string("0x2c7536e3605D9C16a7a3D7b1898e529396a65c23")
+        inner["authorization"] = .object(authorization); object["payload"] = .object(inner); payload = .object(object)
+        #expect(throws: ExactEVMError.self) { try ExactPayment.parse(payload) }
+    }
+
+    @Test func floodsOfOneOffAddressesDoNotGrowItPastItsCapacity() throws {
+        for index in 0..<(CheckedAddresses.capacity + 10) {
+            _ = try CheckedAddresses.validate("0x" + String(format: "%040x", index))
+        }
+        #expect(CheckedAddresses.count <= CheckedAddresses.capacity)
+    }
+}
