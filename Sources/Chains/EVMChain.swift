@@ -130,18 +130,15 @@ public struct EVMChain: ChainAdapter {
     /// Call data with the selector hashed once. `validated`: the caller already checked the address's
     /// EIP-55 checksum (the verifier's hot path), so only its bytes are read.
     static func authorizationStateCall(authorizer: String, nonce: [UInt8], validated: Bool = false) throws -> [UInt8] {
+        // An address is 20 bytes, laid out directly with the usual 32-byte nonce (built on every
+        // verification); ABI encodes any other nonce (pads a shorter one, refuses a longer one).
         let address = try addressBytes(authorizer, validated: validated)
-        // The usual 32-byte nonce is laid out directly (built on every verification); ABI encodes the rest.
-        guard nonce.count == 32, address.count == 20 else {
-            return authorizationStateSelector + (try ABI.encode([.address(address), .fixedBytes(nonce)]))
-        }
+        guard nonce.count == 32 else { return authorizationStateSelector + (try ABI.encode([.address(address), .fixedBytes(nonce)])) }
         return authorizationStateSelector + [UInt8](repeating: 0, count: 12) + address + nonce
     }
 
     static func balanceOfCall(owner: String, validated: Bool = false) throws -> [UInt8] {
-        let address = try addressBytes(owner, validated: validated)
-        guard address.count == 20 else { return balanceOfSelector + (try ABI.encode([.address(address)])) }
-        return balanceOfSelector + [UInt8](repeating: 0, count: 12) + address
+        balanceOfSelector + [UInt8](repeating: 0, count: 12) + (try addressBytes(owner, validated: validated))
     }
 
     private static func addressBytes(_ text: String, validated: Bool) throws -> [UInt8] {
