@@ -148,7 +148,7 @@ let package = Package(
         .executableTarget(
             name: "RailyardBench",
             dependencies: [
-                "App", "Ledger", "Storage", "RailyardCrypto", "CSecp256k1", "CSQLite3", "X402",
+                "App", "HTTP", "Ledger", "Storage", "RailyardCrypto", "CSecp256k1", "CSQLite3", "X402",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -13,6 +13,8 @@ import Storage
 //   read       — an indexed point read through Database.read vs a raw prepared sqlite3 statement
 //   route BODY — /api/x402/verify through the whole router in process vs a bare Hummingbird router
 //   hello PORT — a bare Hummingbird hello-world server (the HTTP ceiling that run.sh loads with wrk)
+//   floor PORT — POST /ecrecover: the body collected, one raw ecrecover, a small answer (the floor of an
+//                x402 verify over HTTP, loaded by run.sh with the same wrk script as the verify)
 
 let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
@@ -30,13 +32,11 @@ case "route":
     try await RouterBenchmark(bodyFile: String(arguments.dropFirst().first ?? "ours.json")).run()
 case "hello":
     let port = Int(arguments.dropFirst().first ?? "") ?? 18181
-    let router = Router()
-    router.get("/hello") { _, _ in "Hello, world!" }
-    var logger = Logger(label: "hello")
-    logger.logLevel = .error
-    try await Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)), logger: logger).runService()
+    try await HelloServer(kind: .hello, port: port).run()
+case "floor":
+    try await HelloServer(kind: .floor, port: Int(arguments.dropFirst().first ?? "") ?? 18183).run()
 default:
-    print("usage: RailyardBench ledger [TRANSFERS] | crypto | x402 | read | route BODYFILE | hello [PORT]")
+    print("usage: RailyardBench ledger [TRANSFERS] | crypto | x402 | read | route BODYFILE | hello [PORT] | floor [PORT]")
     exit(2)
 }
 

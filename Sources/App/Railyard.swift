@@ -88,11 +88,12 @@ public struct Railyard {
         ))
 
         let router = Router(context: RailyardRequestContext.self)
-        router.add(middleware: RequestBasicsMiddleware(trustedProxies: configuration.trustedProxies))
-        router.add(middleware: MetricsMiddleware())
-        router.add(middleware: AuthMiddleware(authenticator: merchants.authenticator))
-        router.add(middleware: RateLimitMiddleware(limiter: limiter, rule: .init(name: "api", limit: configuration.apiRateLimitPerMinute)))
-        router.add(middleware: IdempotencyMiddleware(db: db, clock: clock))
+        router.add(middleware: APIMiddlewareStack(
+            basics: RequestBasicsMiddleware(trustedProxies: configuration.trustedProxies),
+            metrics: MetricsMiddleware(),
+            auth: AuthMiddleware(authenticator: merchants.authenticator),
+            rateLimit: RateLimitMiddleware(limiter: limiter, rule: .init(name: "api", limit: configuration.apiRateLimitPerMinute)),
+            idempotency: IdempotencyMiddleware(db: db, clock: clock)))
         let chains = try ChainSetup.build(configuration, db: db, clock: clock)
         let devnets = chains.devnets
         addOperationalRoutes(router, db: db, metrics: metrics, chains: chains)
@@ -243,6 +244,29 @@ struct PendingExpiryService: Service {
                     logger.error("pending expiry sweep failed", metadata: ["error": .string(String(describing: error))])
                 }
                 try await Task.sleep(for: interval)
+            }
+        }
+    }
+}
+
+/// Every request's middleware, outermost first, called directly: one router layer for all five
+/// instead of one type-erased layer (a closure and a task switch each) per middleware.
+struct APIMiddlewareStack: RouterMiddleware {
+    typealias Context = RailyardRequestContext
+    let basics: RequestBasicsMiddleware
+    let metrics: MetricsMiddleware<Context>
+    let auth: AuthMiddleware
+    let rateLimit: RateLimitMiddleware
+    let idempotency: IdempotencyMiddleware
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        try await basics.handle(request, context: context) { request, context in
+            try await metrics.handle(request, context: context) { request, context in
+                try await auth.handle(request, context: context) { request, context in
+                    try await rateLimit.handle(request, context: context) { request, context in
+                        try await idempotency.handle(request, context: context, next: next)
+                    }
+                }
             }
         }
     }
