@@ -165,14 +165,26 @@ extension EIP3009 {
     /// in, so only their bytes are read here (the verifier's hot path); otherwise they are validated.
     public static func transferDigest(_ authorization: Authorization, domainSeparator: [UInt8], addressesValidated: Bool = false) throws(EIP712.Error) -> [UInt8] {
         guard authorization.nonce.count == 32, domainSeparator.count == 32 else { throw EIP712.Error("EIP-3009 nonce and domain separator must be 32 bytes") }
-        var encoded = transferWithAuthorizationTypeHash
+        // Each part appended in place: no temporary arrays on the verify path.
+        var encoded: [UInt8] = []
         encoded.reserveCapacity(7 * 32)
-        for address in [authorization.from, authorization.to] {
+        encoded.append(contentsOf: transferWithAuthorizationTypeHash)
+        func appendAddress(_ address: String) throws(EIP712.Error) {
             let bytes: [UInt8]
             do { bytes = addressesValidated ? try Ethereum.addressBytesIgnoringChecksum(address) : try Ethereum.addressBytes(address) } catch { throw EIP712.Error("invalid address \(address): \(error)") }
-            encoded += [UInt8](repeating: 0, count: 12) + bytes
+            encoded.append(contentsOf: repeatElement(0, count: 12))
+            encoded.append(contentsOf: bytes)
         }
-        encoded += authorization.value.bytes + authorization.validAfter.bytes + authorization.validBefore.bytes + authorization.nonce
-        return Keccak256.hash([0x19, 0x01] + domainSeparator + Keccak256.hash(encoded))
+        try appendAddress(authorization.from)
+        try appendAddress(authorization.to)
+        encoded.append(contentsOf: authorization.value.bytes)
+        encoded.append(contentsOf: authorization.validAfter.bytes)
+        encoded.append(contentsOf: authorization.validBefore.bytes)
+        encoded.append(contentsOf: authorization.nonce)
+        var message: [UInt8] = [0x19, 0x01]
+        message.reserveCapacity(2 + 32 + 32)
+        message.append(contentsOf: domainSeparator)
+        message.append(contentsOf: Keccak256.hash(encoded))
+        return Keccak256.hash(message)
     }
 }

@@ -47,7 +47,7 @@ public struct IdempotencyMiddleware: RouterMiddleware {
     ]
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .post, let key = request.headers[.idempotencyKey] else { return try await next(request, context) }
+        guard request.method == .post, let key = request.headers.value(of: .idempotencyKey) else { return try await next(request, context) }
         guard !key.isEmpty, key.utf8.count <= 255 else {
             throw APIError.badRequest("Idempotency-Key must be 1 to 255 characters", code: "invalid_idempotency_key", field: "Idempotency-Key")
         }

@@ -17,7 +17,7 @@ public struct AuthMiddleware: RouterMiddleware {
     public init(authenticator: any Authenticator) { self.authenticator = authenticator }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization] else { return try await next(request, context) }
+        guard let header = request.headers.value(of: .authorization) else { return try await next(request, context) }
         guard let token = Self.bearerToken(header) else {
             throw APIError.unauthorized("Authorization header must be 'Bearer <token>'")
         }
@@ -58,11 +58,11 @@ public struct RequestBasicsMiddleware: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        context.forwardedFor = request.headers[.xForwardedFor]
+        context.forwardedFor = request.headers.value(of: .xForwardedFor)
         context.trustedProxies = trustedProxies
         // The caller's own request id is logged next to ours (hb.request.id); without one, ours is it.
         let requestID: String
-        if let given = request.headers[.xRequestID], given.utf8.count <= 128 {
+        if let given = request.headers.value(of: .xRequestID), given.utf8.count <= 128 {
             requestID = given
             context.logger[metadataKey: "request_id"] = .string(given)
         } else {
@@ -106,4 +106,18 @@ extension HTTPField.Name {
     public static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
     public static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     public static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
+}
+
+extension HTTPFields {
+    /// What the `name` subscript answers (a repeated field's values joined with ", ", cookies with
+    /// "; "), found in one pass over the fields. The subscript builds a name index for the first
+    /// lookup and copies even a lone value into a new string, which costs more than scanning the
+    /// handful of fields a request carries.
+    public func value(of name: HTTPField.Name) -> String? {
+        var found: String?
+        for field in self where field.name == name {
+            found = found.map { $0 + (name == .cookie ? "; " : ", ") + field.value } ?? field.value
+        }
+        return found
+    }
 }
