@@ -36,6 +36,13 @@ public final class EVMStateView: Sendable {
         let block: Int64
         let contract: String
         let data: [UInt8]
+
+        // The call data hashed as one run of bytes (an array's own hash feeds the hasher one byte at a time).
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(block)
+            hasher.combine(contract)
+            data.withUnsafeBytes { hasher.combine(bytes: $0) }
+        }
     }
 
     private enum Read {
