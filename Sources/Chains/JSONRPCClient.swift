@@ -71,19 +71,3 @@ public struct JSONRPCClient: Sendable {
         return result
     }
 }
-
-extension JSONValue {
-    public var numberText: String? {
-        if case .number(let text) = self { return text }
-        return nil
-    }
-
-    /// An integer from a JSON number or decimal string.
-    public var int64Value: Int64? {
-        if case .number(let text) = self { return Int64(text) }
-        if case .string(let text) = self { return Int64(text) }
-        return nil
-    }
-
-    public subscript(_ key: String) -> JSONValue? { objectValue?[key] }
-}

@@ -61,6 +61,20 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
         return nil
     }
 
+    public var numberText: String? {
+        if case .number(let text) = self { return text }
+        return nil
+    }
+
+    /// An integer from a JSON number or decimal string.
+    public var int64Value: Int64? {
+        if case .number(let text) = self { return Int64(text) }
+        if case .string(let text) = self { return Int64(text) }
+        return nil
+    }
+
+    public subscript(_ key: String) -> JSONValue? { objectValue?[key] }
+
     public var arrayValue: [JSONValue]? {
         if case .array(let value) = self { return value }
         return nil
@@ -247,6 +261,11 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
         }
 
         mutating func parseNumber() throws(ParseError) -> JSONValue {
+            .number(String(decoding: slice(try scanNumber()), as: UTF8.self))
+        }
+
+        /// The bytes of the number at `position` (RFC 8259 grammar), which it moves past.
+        mutating func scanNumber() throws(ParseError) -> Range<Int> {
             let start = position
             func digits(_ parser: inout Parser) -> Int {
                 var count = 0
@@ -272,7 +291,7 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
                 if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
                 guard digits(&self) > 0 else { throw error("invalid number: digits must follow the exponent") }
             }
-            return .number(String(decoding: slice(start..<position), as: UTF8.self))
+            return start..<position
         }
 
         mutating func parseString() throws(ParseError) -> String {

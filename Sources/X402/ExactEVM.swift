@@ -51,7 +51,7 @@ public struct ExactRequirements: Sendable, Equatable {
     }
 
     /// Reads a v1 or v2 `PaymentRequirements` object.
-    public static func parse(_ json: JSONValue) throws(ExactEVMError) -> ExactRequirements {
+    public static func parse<JSON: JSONReadable>(_ json: JSON) throws(ExactEVMError) -> ExactRequirements {
         guard let scheme = json["scheme"]?.stringValue, let network = json["network"]?.stringValue,
               let amount = (json["amount"] ?? json["maxAmountRequired"])?.stringValue,
               let asset = json["asset"]?.stringValue, let payTo = json["payTo"]?.stringValue else {
@@ -80,14 +80,14 @@ public struct ExactPayment: Sendable, Equatable {
 
     /// Reads a v1 (`scheme`/`network` at the top) or v2 (`accepted`) `PaymentPayload`. Our documented
     /// proof (no `x402Version`, an extra `asset`) reads as v1.
-    public static func parse(_ json: JSONValue) throws(ExactEVMError) -> ExactPayment {
+    public static func parse<JSON: JSONReadable>(_ json: JSON) throws(ExactEVMError) -> ExactPayment {
         let version: Int
-        switch json["x402Version"] {
-        case nil: version = 1
-        case .number(let text)?:
+        if let given = json["x402Version"] {
+            guard let text = given.numberText else { throw ExactEVMError(.invalidX402Version, "x402Version must be a number") }
             guard let parsed = Int(text), parsed == 1 || parsed == 2 else { throw ExactEVMError(.invalidX402Version, "x402Version must be 1 or 2") }
             version = parsed
-        default: throw ExactEVMError(.invalidX402Version, "x402Version must be a number")
+        } else {
+            version = 1
         }
         let accepted = version == 2 ? json["accepted"] : json
         guard let scheme = accepted?["scheme"]?.stringValue, let network = accepted?["network"]?.stringValue else {
@@ -98,11 +98,9 @@ public struct ExactPayment: Sendable, Equatable {
         }
         func field(_ name: String) throws(ExactEVMError) -> String {
             // Clients send the times as strings; our documented example sends numbers. Both are integers.
-            switch auth[name] {
-            case .string(let text)?: return text
-            case .number(let text)?: return text
-            default: throw ExactEVMError(.invalidPayload, "authorization.\(name) is required")
-            }
+            let value = auth[name]
+            if let text = value?.stringValue ?? value?.numberText { return text }
+            throw ExactEVMError(.invalidPayload, "authorization.\(name) is required")
         }
         do {
             let authorization = EIP3009.Authorization(
@@ -211,7 +209,17 @@ public struct ExactEVMVerifier: Sendable {
 
     /// Hex addresses compared without their letter case, without building lowercased copies.
     static func sameIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
-        a.utf8.elementsEqual(b.utf8) { x, y in x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= UInt8(ascii: "a") && (x | 0x20) <= UInt8(ascii: "z")) }
+        func same(_ x: UInt8, _ y: UInt8) -> Bool { x == y || (x | 0x20 == y | 0x20 && (x | 0x20) >= UInt8(ascii: "a") && (x | 0x20) <= UInt8(ascii: "z")) }
+        // Native strings hand out their bytes; the generic comparison walks two UTF-8 views a byte at a time.
+        let contiguous = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y in
+                guard x.count == y.count else { return false }
+                for index in 0..<x.count where !same(x[index], y[index]) { return false }
+                return true
+            }
+        }
+        if let contiguous, let contiguous { return contiguous }
+        return a.utf8.elementsEqual(b.utf8, by: same)
     }
 
     /// Everything that needs no chain: scheme, network, asset, domain, recipient, exact value, time

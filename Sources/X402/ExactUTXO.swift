@@ -18,8 +18,8 @@ public struct UTXOPayment: Sendable, Equatable {
 
     /// Reads `{scheme, network, payload: {txid}}` (v1), `{accepted: {network}, payload: {txid}}` (v2),
     /// or a payload that is the txid itself.
-    public static func parse(_ json: JSONValue) throws(ExactEVMError) -> UTXOPayment {
-        let accepted = json["x402Version"] == .number("2") ? json["accepted"] : json
+    public static func parse<JSON: JSONReadable>(_ json: JSON) throws(ExactEVMError) -> UTXOPayment {
+        let accepted = json["x402Version"]?.numberText == "2" ? json["accepted"] : json
         guard let network = accepted?["network"]?.stringValue else { throw ExactEVMError(.invalidPayload, "the payment names no network") }
         let txid = json["payload"]?["txid"]?.stringValue ?? json["payload"]?["transaction"]?.stringValue ?? json["payload"]?.stringValue
         guard let txid, txid.count == 64, txid.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {

@@ -53,6 +53,18 @@ public struct X402Feature: Sendable {
         }
     }
 
+    /// The body as a document (the verify route reads a few fields of it; see `JSONDocument`).
+    static func document(_ request: Request, _ context: RailyardRequestContext) async throws -> JSONDocument.Element {
+        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        do {
+            let document = try buffer.withUnsafeReadableBytes { bytes throws(JSONValue.ParseError) in try JSONDocument.parse(bytes: bytes) }
+            guard document.root.isObject else { throw APIError.badRequest("The body must be a JSON object", code: "invalid_json") }
+            return document.root
+        } catch let error as JSONValue.ParseError {
+            throw APIError.badRequest("The body is not valid JSON: \(error)", code: "invalid_json")
+        }
+    }
+
     /// A documented `proof`: the base64 X-PAYMENT header, or the decoded JSON object itself.
     static func proof(_ value: JSONValue?) throws -> JSONValue {
         switch value {
@@ -102,20 +114,21 @@ public struct X402Feature: Sendable {
 
         router.post("/api/x402/verify") { request, context -> Response in
             _ = try Self.businessID(context)
-            let body = try await Self.body(request, context)
-            if body["paymentPayload"] != nil || body["paymentRequirements"] != nil {
+            let document = try await Self.document(request, context)
+            if document["paymentPayload"] != nil || document["paymentRequirements"] != nil {
                 do {
-                    let payer = try await Self.verifyStandard(body, facilitator, businessID: try Self.businessID(context))
+                    let payer = try await Self.verifyStandard(document, facilitator, businessID: try Self.businessID(context))
                     // The answer to every valid payment, written out directly (keys in sorted order,
                     // as `serialized` writes them) instead of through a dictionary and a sort.
                     return Self.respond(json: #"{"isValid":true,"payer":"# + JSONValue.string(payer).serialized + "}")
                 } catch let error as ExactEVMError {
                     var answer: [String: JSONValue] = ["isValid": .bool(false), "invalidReason": .string(error.reason.rawValue), "invalidMessage": .string(error.message)]
-                    if let payer = Self.payer(body["paymentPayload"]) { answer["payer"] = .string(payer) }
+                    if let payer = Self.payer(document["paymentPayload"]) { answer["payer"] = .string(payer) }
                     return Self.respond(.object(answer))
                 }
             }
             // Documented shape.
+            let body = document.jsonValue
             let proof = try Self.proof(body["proof"])
             func field(_ name: String) throws -> String {
                 guard let value = body[name]?.stringValue ?? body[name]?.numberText else {
@@ -204,13 +217,13 @@ public struct X402Feature: Sendable {
 
     /// Verifies a standard body on whichever scheme its network uses; returns the payer.
     /// A standard body on the Solana network: the base64 transaction, or nil.
-    static func svmStandard(_ body: JSONValue, _ facilitator: X402Facilitator) throws(ExactEVMError) -> (String, ExactRequirements)? {
+    static func svmStandard<JSON: JSONReadable>(_ body: JSON, _ facilitator: X402Facilitator) throws(ExactEVMError) -> (String, ExactRequirements)? {
         guard let network = body["paymentRequirements"]?["network"]?.stringValue, facilitator.svm?.network.matches(network) == true else { return nil }
         guard let transaction = body["paymentPayload"]?["payload"]?["transaction"]?.stringValue else { throw ExactEVMError(.invalidPayload, "payload.transaction is required") }
         return (transaction, try ExactRequirements.parse(body["paymentRequirements"]!))
     }
 
-    static func verifyStandard(_ body: JSONValue, _ facilitator: X402Facilitator, businessID: String) async throws(ExactEVMError) -> String {
+    static func verifyStandard<JSON: JSONReadable>(_ body: JSON, _ facilitator: X402Facilitator, businessID: String) async throws(ExactEVMError) -> String {
         if let (transaction, requirements) = try svmStandard(body, facilitator) {
             return try await facilitator.verifySVM(transaction: transaction, requirements)
         }
@@ -231,7 +244,7 @@ public struct X402Feature: Sendable {
         return try await facilitator.verify(payment, requirements).payer
     }
 
-    static func settleStandard(_ body: JSONValue, _ facilitator: X402Facilitator, businessID: String, resourceID: String? = nil) async throws(ExactEVMError) -> X402Settlement {
+    static func settleStandard<JSON: JSONReadable>(_ body: JSON, _ facilitator: X402Facilitator, businessID: String, resourceID: String? = nil) async throws(ExactEVMError) -> X402Settlement {
         if let (transaction, requirements) = try svmStandard(body, facilitator) {
             return try await facilitator.settleSVM(transaction: transaction, requirements, businessID: businessID)
         }
@@ -246,25 +259,25 @@ public struct X402Feature: Sendable {
     }
 
     /// A standard body on the Lightning network: the preimage and the invoice it pays, or nil.
-    static func lightningStandard(_ body: JSONValue, _ facilitator: X402Facilitator) throws(ExactEVMError) -> (String, String?)? {
+    static func lightningStandard<JSON: JSONReadable>(_ body: JSON, _ facilitator: X402Facilitator) throws(ExactEVMError) -> (String, String?)? {
         guard let network = body["paymentRequirements"]?["network"]?.stringValue, facilitator.lightning?.network.matches(network) == true else { return nil }
         guard let preimage = body["paymentPayload"]?["payload"]?["preimage"]?.stringValue else { throw ExactEVMError(.invalidPayload, "payload.preimage is required") }
         return (preimage.lowercased(), body["paymentRequirements"]?["payTo"]?.stringValue)
     }
 
     /// A standard body whose requirements are on a Bitcoin-family network, or nil.
-    static func utxoStandard(_ body: JSONValue, _ facilitator: X402Facilitator) throws(ExactEVMError) -> (UTXOPayment, ExactRequirements)? {
+    static func utxoStandard<JSON: JSONReadable>(_ body: JSON, _ facilitator: X402Facilitator) throws(ExactEVMError) -> (UTXOPayment, ExactRequirements)? {
         guard let network = body["paymentRequirements"]?["network"]?.stringValue, facilitator.utxo.network(named: network) != nil else { return nil }
-        guard let payload = body["paymentPayload"], payload.objectValue != nil else { throw ExactEVMError(.invalidPayload, "paymentPayload must be an object") }
+        guard let payload = body["paymentPayload"], payload.isObject else { throw ExactEVMError(.invalidPayload, "paymentPayload must be an object") }
         return (try UTXOPayment.parse(payload), try ExactRequirements.parse(body["paymentRequirements"]!))
     }
 
-    static func standard(_ body: JSONValue) throws(ExactEVMError) -> (ExactPayment, ExactRequirements) {
-        guard let payload = body["paymentPayload"], payload.objectValue != nil else { throw ExactEVMError(.invalidPayload, "paymentPayload must be an object") }
-        guard let requirementsJSON = body["paymentRequirements"], requirementsJSON.objectValue != nil else {
+    static func standard<JSON: JSONReadable>(_ body: JSON) throws(ExactEVMError) -> (ExactPayment, ExactRequirements) {
+        guard let payload = body["paymentPayload"], payload.isObject else { throw ExactEVMError(.invalidPayload, "paymentPayload must be an object") }
+        guard let requirementsJSON = body["paymentRequirements"], requirementsJSON.isObject else {
             throw ExactEVMError(.invalidPaymentRequirements, "paymentRequirements must be an object")
         }
-        if let version = body["x402Version"], version != .number("1"), version != .number("2") {
+        if let version = body["x402Version"], version.numberText != "1", version.numberText != "2" {
             throw ExactEVMError(.invalidX402Version, "x402Version must be 1 or 2")
         }
         let payment = try ExactPayment.parse(payload)
@@ -280,7 +293,7 @@ public struct X402Feature: Sendable {
         return (payment, requirements)
     }
 
-    static func payer(_ payload: JSONValue?) -> String? { payload?["payload"]?["authorization"]?["from"]?.stringValue }
+    static func payer<JSON: JSONReadable>(_ payload: JSON?) -> String? { payload?["payload"]?["authorization"]?["from"]?.stringValue }
 
     /// `USDC_BASE` → `USDC` (the documented answers name the coin, not the deployment).
     static func displayAsset(_ code: String) -> String { code.split(separator: "_").first.map(String.init) ?? code }

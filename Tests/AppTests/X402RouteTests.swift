@@ -33,6 +33,14 @@ struct X402RouteTests {
             let key = try await api.apiKey(session, business: business)
             // Unreadable: 400. Readable but wrong: 200 with a reason (real facilitator clients need 200).
             #expect(try await api.call(.post, "/api/x402/verify", token: key, json: "{not json").status == .badRequest)
+            // The verify body is read as a document (JSONDocument): the same refusals as the tree parser.
+            for unreadable in [#"{"paymentPayload":"#, #"[1]"#, #"{"paymentPayload":{},"paymentPayload":{}}"#, #"{"paymentPayload":{"a":1,"\u0061":2}}"#,
+                               #"{"paymentPayload":{}} x"#, "{\"paymentPayload\":\"\u{01}\"}"] {
+                let refused = try await api.call(.post, "/api/x402/verify", token: key, json: unreadable)
+                #expect(refused.status == .badRequest && refused.errorCode == "invalid_json", "\(unreadable): \(refused.text)")
+            }
+            let notAVersion = try await api.call(.post, "/api/x402/verify", token: key, json: #"{"x402Version":"2","paymentPayload":{},"paymentRequirements":{}}"#)
+            #expect(notAVersion.status == .ok && notAVersion["invalidReason"] as? String == "invalid_x402_version", "\(notAVersion.text)")
             let malformed = try await api.call(.post, "/api/x402/verify", token: key, json: body)
             #expect(malformed.status == .ok && malformed["isValid"] as? Bool == false && malformed["invalidReason"] as? String == "invalid_payload", "\(malformed.text)")
             let settle = try await api.call(.post, "/api/x402/settle", token: key, json: body)

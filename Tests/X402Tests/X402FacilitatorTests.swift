@@ -64,8 +64,8 @@ struct X402ParsingTests {
     @Test func aBadVersionOrMissingFieldsAreNamed() throws {
         var object = try #require(Self.payload(version: 2).objectValue)
         object["x402Version"] = .number("3")
-        #expect(throws: ExactEVMError(.invalidX402Version, "x402Version must be 1 or 2")) { try ExactPayment.parse(.object(object)) }
-        #expect { try ExactRequirements.parse(.object(["scheme": .string("exact")])) } throws: { ($0 as? ExactEVMError)?.reason == .invalidPaymentRequirements }
+        #expect(throws: ExactEVMError(.invalidX402Version, "x402Version must be 1 or 2")) { try ExactPayment.parse(JSONValue.object(object)) }
+        #expect { try ExactRequirements.parse(JSONValue.object(["scheme": .string("exact")])) } throws: { ($0 as? ExactEVMError)?.reason == .invalidPaymentRequirements }
     }
 
     /// Copy-paste errors in token domains are a known bug class: pin each published network's
