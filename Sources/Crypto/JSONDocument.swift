@@ -25,11 +25,11 @@ extension JSONValue: JSONReadable {
     public var jsonValue: JSONValue { self }
 }
 
-/// A JSON text parsed once into a flat list of nodes over its own bytes: the same grammar, limits
-/// and errors as ``JSONValue/parse(bytes:)`` (the same parser functions read strings, numbers and
-/// literals), and duplicate keys refused with Swift's `String` equality, as a dictionary would. A
-/// request body read for a few fields costs one pass and two allocations instead of a dictionary per
-/// object and a string per key; strings are made only when asked for.
+/// A JSON text parsed once into a flat list of nodes over its own bytes. ``JSONValue/parse(bytes:)``
+/// builds its tree from these same nodes, so the two forms accept the same texts, refuse the rest
+/// with the same errors, and refuse duplicate keys with Swift's `String` equality, as a dictionary
+/// would. A request body read for a few fields costs one pass and two allocations instead of a
+/// dictionary per object and a string per key; strings are made only when asked for.
 public struct JSONDocument: Sendable {
     let storage: Storage
 
@@ -60,15 +60,7 @@ public struct JSONDocument: Sendable {
     /// Parses a complete JSON text (surrounding whitespace allowed), copying it.
     public static func parse(bytes raw: UnsafeRawBufferPointer) throws(JSONValue.ParseError) -> JSONDocument {
         let bytes = Array(raw.assumingMemoryBound(to: UInt8.self))
-        var nodes: [Node] = []
-        nodes.reserveCapacity(64)
-        try bytes.withUnsafeBufferPointer { buffer throws(JSONValue.ParseError) in
-            var parser = JSONValue.Parser(bytes: buffer)
-            parser.skipWhitespace()
-            try parser.parseNode(depth: 0, into: &nodes)
-            parser.skipWhitespace()
-            guard parser.position == buffer.count else { throw parser.error("unexpected data after the JSON value") }
-        }
+        let nodes = try bytes.withUnsafeBufferPointer { buffer throws(JSONValue.ParseError) in try JSONValue.Parser(bytes: buffer).parseDocument() }
         return JSONDocument(storage: Storage(bytes: bytes, nodes: nodes))
     }
 
@@ -117,12 +109,7 @@ public struct JSONDocument: Sendable {
 extension JSONDocument.Storage {
     /// A string node's text (validated when the document was parsed).
     func text(of node: JSONDocument.Node) -> String {
-        bytes.withUnsafeBufferPointer { buffer in
-            if node.plain { return String(decoding: UnsafeBufferPointer(rebasing: buffer[node.start..<node.end]), as: UTF8.self) }
-            var parser = JSONValue.Parser(bytes: buffer)
-            parser.position = node.start - 1
-            return (try? parser.parseString()) ?? ""
-        }
+        bytes.withUnsafeBufferPointer { JSONValue.Parser(bytes: $0).text(node) }
     }
 
     /// Whether a key node reads `key`, with `String` equality (canonical equivalence included).
@@ -140,30 +127,7 @@ extension JSONDocument.Storage {
     }
 
     func value(at index: Int) -> JSONValue {
-        let node = nodes[index]
-        switch node.kind {
-        case .null: return .null
-        case .false: return .bool(false)
-        case .true: return .bool(true)
-        case .number: return .number(bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[node.start..<node.end]), as: UTF8.self) })
-        case .string: return .string(text(of: node))
-        case .array:
-            var values: [JSONValue] = []
-            var element = index + 1
-            while element < node.after {
-                values.append(value(at: element))
-                element = nodes[element].after
-            }
-            return .array(values)
-        case .object:
-            var members: [String: JSONValue] = [:]
-            var member = index + 1
-            while member < node.after {
-                members[text(of: nodes[member])] = value(at: member + 1)
-                member = nodes[member + 1].after
-            }
-            return .object(members)
-        }
+        bytes.withUnsafeBufferPointer { JSONValue.Parser(bytes: $0).value(at: index, of: nodes) }
     }
 }
 
@@ -207,7 +171,48 @@ extension JSONValue.Parser {
         return text(a) == text(b)
     }
 
-    /// Appends the value at `position` and its subtree, in the order `parseValue` reads it.
+    /// The nodes of the whole text (surrounding whitespace allowed).
+    func parseDocument() throws(JSONValue.ParseError) -> [JSONDocument.Node] {
+        var parser = self
+        var nodes: [JSONDocument.Node] = []
+        nodes.reserveCapacity(64)
+        parser.skipWhitespace()
+        try parser.parseNode(depth: 0, into: &nodes)
+        parser.skipWhitespace()
+        guard parser.position == bytes.count else { throw parser.error("unexpected data after the JSON value") }
+        return nodes
+    }
+
+    /// The tree of the node at `index` (the nodes were read from this parser's bytes).
+    func value(at index: Int, of nodes: [JSONDocument.Node]) -> JSONValue {
+        let node = nodes[index]
+        switch node.kind {
+        case .null: return .null
+        case .false: return .bool(false)
+        case .true: return .bool(true)
+        case .number: return .number(String(decoding: slice(node.start..<node.end), as: UTF8.self))
+        case .string: return .string(text(node))
+        case .array:
+            var values: [JSONValue] = []
+            var element = index + 1
+            while element < node.after {
+                values.append(value(at: element, of: nodes))
+                element = nodes[element].after
+            }
+            return .array(values)
+        case .object:
+            // Room for a typical object's members up front: growing 1 → 2 → 4 → 8 rehashes three times.
+            var members = [String: JSONValue](minimumCapacity: 8)
+            var member = index + 1
+            while member < node.after {
+                members[text(nodes[member])] = value(at: member + 1, of: nodes)
+                member = nodes[member + 1].after
+            }
+            return .object(members)
+        }
+    }
+
+    /// Appends the value at `position` and its subtree.
     mutating func parseNode(depth: Int, into nodes: inout [JSONDocument.Node]) throws(JSONValue.ParseError) {
         guard depth < JSONValue.maximumDepth else { throw error("nesting deeper than \(JSONValue.maximumDepth) levels") }
         guard position < bytes.count else { throw error("unexpected end of input") }
@@ -221,9 +226,9 @@ extension JSONValue.Parser {
         case UInt8(ascii: "\""):
             let (content, plain) = try scanString()
             nodes.append(scalar(.string, content, plain: plain))
-        case UInt8(ascii: "t"): _ = try expect("true", value: .bool(true)); nodes.append(scalar(.true))
-        case UInt8(ascii: "f"): _ = try expect("false", value: .bool(false)); nodes.append(scalar(.false))
-        case UInt8(ascii: "n"): _ = try expect("null", value: .null); nodes.append(scalar(.null))
+        case UInt8(ascii: "t"): try expect("true"); nodes.append(scalar(.true))
+        case UInt8(ascii: "f"): try expect("false"); nodes.append(scalar(.false))
+        case UInt8(ascii: "n"): try expect("null"); nodes.append(scalar(.null))
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): nodes.append(scalar(.number, try scanNumber()))
         default: throw error("unexpected character")
         }

@@ -42,13 +42,11 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
         try parse(bytes.assumingMemoryBound(to: UInt8.self))
     }
 
+    /// One grammar for both forms: the text is read into a document's nodes (see `JSONDocument`),
+    /// then the tree is built from them.
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>) throws(ParseError) -> JSONValue {
-        var parser = Parser(bytes: bytes)
-        parser.skipWhitespace()
-        let value = try parser.parseValue(depth: 0)
-        parser.skipWhitespace()
-        guard parser.position == bytes.count else { throw parser.error("unexpected data after the JSON value") }
-        return value
+        let parser = Parser(bytes: bytes)
+        return parser.value(at: 0, of: try parser.parseDocument())
     }
 
     public var stringValue: String? {
@@ -179,89 +177,12 @@ public enum JSONValue: Sendable, Equatable, CustomStringConvertible {
             }
         }
 
-        mutating func expect(_ literal: StaticString, value: JSONValue) throws(ParseError) -> JSONValue {
+        mutating func expect(_ literal: StaticString) throws(ParseError) {
             let count = literal.utf8CodeUnitCount
             guard position + count <= bytes.count, memcmp(bytes.baseAddress! + position, literal.utf8Start, count) == 0 else {
                 throw error("unexpected character")
             }
             position += count
-            return value
-        }
-
-        mutating func parseValue(depth: Int) throws(ParseError) -> JSONValue {
-            guard depth < JSONValue.maximumDepth else { throw error("nesting deeper than \(JSONValue.maximumDepth) levels") }
-            guard position < bytes.count else { throw error("unexpected end of input") }
-            switch bytes[position] {
-            case UInt8(ascii: "{"): return try parseObject(depth: depth)
-            case UInt8(ascii: "["): return try parseArray(depth: depth)
-            case UInt8(ascii: "\""): return .string(try parseString())
-            case UInt8(ascii: "t"): return try expect("true", value: .bool(true))
-            case UInt8(ascii: "f"): return try expect("false", value: .bool(false))
-            case UInt8(ascii: "n"): return try expect("null", value: .null)
-            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
-            default: throw error("unexpected character")
-            }
-        }
-
-        mutating func parseObject(depth: Int) throws(ParseError) -> JSONValue {
-            position += 1
-            // Room for a typical object's members up front: growing 1 → 2 → 4 → 8 rehashes three times.
-            var members = [String: JSONValue](minimumCapacity: 8)
-            skipWhitespace()
-            if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
-                position += 1
-                return .object(members)
-            }
-            while true {
-                skipWhitespace()
-                guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a string key") }
-                let keyOffset = position
-                let key = try parseString()
-                skipWhitespace()
-                guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
-                position += 1
-                skipWhitespace()
-                // One hash per member: the insert itself reports a duplicate.
-                guard members.updateValue(try parseValue(depth: depth + 1), forKey: key) == nil else {
-                    throw ParseError(message: "duplicate key \"\(key)\"", offset: keyOffset)
-                }
-                skipWhitespace()
-                guard position < bytes.count else { throw error("unexpected end of input in an object") }
-                if bytes[position] == UInt8(ascii: ",") {
-                    position += 1
-                    continue
-                }
-                guard bytes[position] == UInt8(ascii: "}") else { throw error("expected ',' or '}'") }
-                position += 1
-                return .object(members)
-            }
-        }
-
-        mutating func parseArray(depth: Int) throws(ParseError) -> JSONValue {
-            position += 1
-            var values: [JSONValue] = []
-            skipWhitespace()
-            if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
-                position += 1
-                return .array(values)
-            }
-            while true {
-                skipWhitespace()
-                values.append(try parseValue(depth: depth + 1))
-                skipWhitespace()
-                guard position < bytes.count else { throw error("unexpected end of input in an array") }
-                if bytes[position] == UInt8(ascii: ",") {
-                    position += 1
-                    continue
-                }
-                guard bytes[position] == UInt8(ascii: "]") else { throw error("expected ',' or ']'") }
-                position += 1
-                return .array(values)
-            }
-        }
-
-        mutating func parseNumber() throws(ParseError) -> JSONValue {
-            .number(String(decoding: slice(try scanNumber()), as: UTF8.self))
         }
 
         /// The bytes of the number at `position` (RFC 8259 grammar), which it moves past.

@@ -43,17 +43,10 @@ public struct X402Feature: Sendable {
     }
 
     static func body(_ request: Request, _ context: RailyardRequestContext) async throws -> JSONValue {
-        let buffer = try await request.body.collect(upTo: context.maxUploadSize)
-        do {
-            let json = try buffer.withUnsafeReadableBytes { bytes throws(JSONValue.ParseError) in try JSONValue.parse(bytes: bytes) }
-            guard json.objectValue != nil else { throw APIError.badRequest("The body must be a JSON object", code: "invalid_json") }
-            return json
-        } catch let error as JSONValue.ParseError {
-            throw APIError.badRequest("The body is not valid JSON: \(error)", code: "invalid_json")
-        }
+        try await document(request, context).jsonValue
     }
 
-    /// The body as a document (the verify route reads a few fields of it; see `JSONDocument`).
+    /// The body as a document, for routes that read a few fields of it (see `JSONDocument`).
     static func document(_ request: Request, _ context: RailyardRequestContext) async throws -> JSONDocument.Element {
         let buffer = try await request.body.collect(upTo: context.maxUploadSize)
         do {
