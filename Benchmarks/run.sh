@@ -13,7 +13,8 @@
 #      offline chain double), in process and over HTTP with the same load generators (wrk, and the
 #      reference's own Python loadgen.py); and vs raw ecrecover; the whole router in process vs a
 #      bare Hummingbird router and raw ecrecover; over HTTP also vs the floor (a route that only collects
-#      the same body and does one raw ecrecover, on Railyard's server setup). Railyard's HTTP verify reads the
+#      the same body and does one raw ecrecover, on Railyard's server setup), and vs the same floor on NIO
+#      alone, without Hummingbird (what the framework costs). Railyard's HTTP verify reads the
 #      chain (nonce state, balance) from the harness's py-evm node, at a cached head block; the
 #      reference peer reads nothing, and a second reference peer reads the same node every time.
 # Usage: Benchmarks/run.sh [seconds-per-http-run] [section ...]
@@ -112,10 +113,11 @@ if want x402; then
 
     (cd Benchmarks/x402 && exec "$PY" peer_server.py 18403) > "$WORK/peer.log" 2>&1 & pids+=($!)
     "$BIN/RailyardBench" floor 18183 > "$WORK/floor.log" 2>&1 & pids+=($!)
+    "$BIN/RailyardBench" rawfloor 18189 > "$WORK/rawfloor.log" 2>&1 & pids+=($!)
     RAILYARD_NETWORK=regtest RAILYARD_ETH_RPC_URL="$RAILYARD_TEST_EVM_RPC_URL" RAILYARD_USDC_ETH_CONTRACT="$RAILYARD_TEST_USDC_CONTRACT" \
     RAILYARD_API_RATE_LIMIT=100000000 RAILYARD_LOG_LEVEL=notice RAILYARD_BCRYPT_COST=4 \
         "$BIN/railyard" serve --port 18184 --data-dir "$WORK/x402data" > "$WORK/x402serve.log" 2>&1 & pids+=($!)
-    for _ in $(seq 1 100); do curl -sf localhost:18184/readyz >/dev/null 2>&1 && curl -s localhost:18403/facilitator/supported >/dev/null 2>&1 && curl -s -XPOST localhost:18183/ecrecover >/dev/null 2>&1 && break; sleep 0.2; done
+    for _ in $(seq 1 100); do curl -sf localhost:18184/readyz >/dev/null 2>&1 && curl -s localhost:18403/facilitator/supported >/dev/null 2>&1 && curl -s -XPOST localhost:18183/ecrecover >/dev/null 2>&1 && curl -s -XPOST localhost:18189/ecrecover >/dev/null 2>&1 && break; sleep 0.2; done
     json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
     TOKEN=$(curl -sf localhost:18184/api/auth/register -H 'content-type: application/json' -d '{"email":"bench@example.com","password":"correct horse battery"}' | json '["token"]')
     BUSINESS=$(curl -sf localhost:18184/api/businesses -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' -d '{"name":"Bench"}' | json '["business"]["id"]')
@@ -145,7 +147,8 @@ if want x402; then
     peer_chain_wrk=$(verify_wrk http://127.0.0.1:18404/facilitator/verify "$WORK/ours.json" "" "$WORK/peer-chain-wrk.txt")
     ours_wrk=$(verify_wrk http://127.0.0.1:18184/api/x402/verify "$WORK/ours.json" "$APIKEY" "$WORK/ours-wrk.txt")
     floor_wrk=$(verify_wrk http://127.0.0.1:18183/ecrecover "$WORK/ours.json" "" "$WORK/floor-wrk.txt")
-    for f in peer-wrk peer-chain-wrk ours-wrk floor-wrk; do
+    rawfloor_wrk=$(verify_wrk http://127.0.0.1:18189/ecrecover "$WORK/ours.json" "" "$WORK/rawfloor-wrk.txt")
+    for f in peer-wrk peer-chain-wrk ours-wrk floor-wrk rawfloor-wrk; do
         if grep -q 'Non-2xx' "$WORK/$f.txt"; then echo "error: $f answered non-2xx:"; cat "$WORK/$f.txt"; exit 1; fi
     done
     # The reference's own Python load generator (4 threads), as in the x402 research notes.
@@ -163,6 +166,8 @@ if want x402; then
         "$peer_wrk" "$ours_wrk" "$(echo "$ours_wrk / $peer_wrk" | bc -l)"
     printf 'x402 verify over HTTP, wrk 32 connections: the floor (same body, one raw ecrecover, nothing else, same server setup) %s req/s; its ratio to the reference peer %.2f; Railyard/floor %.3f\n' \
         "$floor_wrk" "$(echo "$floor_wrk / $peer_wrk" | bc -l)" "$(echo "$ours_wrk / $floor_wrk" | bc -l)"
+    printf 'x402 verify over HTTP, wrk 32 connections: the same floor on NIO alone (no Hummingbird) %s req/s; its ratio to the reference peer %.2f; Railyard/raw floor %.3f\n' \
+        "$rawfloor_wrk" "$(echo "$rawfloor_wrk / $peer_wrk" | bc -l)" "$(echo "$ours_wrk / $rawfloor_wrk" | bc -l)"
     printf 'x402 verify over HTTP, wrk 32 connections: Python reference reading the same node on every verify %s req/s; ratio %.2f\n' \
         "$peer_chain_wrk" "$(echo "$ours_wrk / ${peer_chain_wrk:-1}" | bc -l)"
     printf 'x402 verify over HTTP, loadgen.py 4 threads: Python reference peer %s req/s; Railyard %s req/s; ratio %.2f (the Python generator is the ceiling here)\n' \

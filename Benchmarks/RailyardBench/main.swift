@@ -15,6 +15,7 @@ import Storage
 //   hello PORT — a bare Hummingbird hello-world server (the HTTP ceiling that run.sh loads with wrk)
 //   floor PORT — POST /ecrecover: the body collected, one raw ecrecover, a small answer (the floor of an
 //                x402 verify over HTTP, loaded by run.sh with the same wrk script as the verify)
+//   rawfloor PORT — the same floor on NIO alone (no Hummingbird): what the framework costs per request
 
 let arguments = CommandLine.arguments.dropFirst()
 switch arguments.first {
@@ -33,10 +34,12 @@ case "route":
 case "hello":
     let port = Int(arguments.dropFirst().first ?? "") ?? 18181
     try await HelloServer(kind: .hello, port: port).run()
+case "rawfloor":
+    try await RawFloorServer(port: Int(arguments.dropFirst().first ?? "") ?? 18189).run()
 case "floor":
     try await HelloServer(kind: .floor, port: Int(arguments.dropFirst().first ?? "") ?? 18183).run()
 default:
-    print("usage: RailyardBench ledger [TRANSFERS] | crypto | x402 | read | route BODYFILE | hello [PORT] | floor [PORT]")
+    print("usage: RailyardBench ledger [TRANSFERS] | crypto | x402 | read | route BODYFILE | hello [PORT] | floor [PORT] | rawfloor [PORT]")
     exit(2)
 }
 
