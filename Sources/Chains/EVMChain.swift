@@ -161,9 +161,13 @@ public struct EVMChain: ChainAdapter {
     }
 
     /// Whether the receipt of `txid` succeeded and holds the token's `Transfer(from, to, value)` event.
-    public func hasTransferLog(txid: String, contract: String, from: String, to: String, value: String) async throws -> Bool {
+    /// Whether the mined transaction's receipt holds the ERC-20 `Transfer` of exactly `value` from
+    /// `from` to `to` on `contract`; nil while this node has no receipt for it (a node behind the one
+    /// that reported the transaction mined must not turn a good settlement into a mismatch).
+    public func hasTransferLog(txid: String, contract: String, from: String, to: String, value: String) async throws -> Bool? {
         let receipt = try await rpc.call("eth_getTransactionReceipt", [.string(txid)])
-        guard receipt != .null, receipt["status"]?.stringValue == "0x1" else { return false }
+        guard receipt != .null else { return nil }
+        guard receipt["status"]?.stringValue == "0x1" else { return false }
         func topic(_ address: String) -> String { "0x" + String(repeating: "0", count: 24) + address.lowercased().dropFirst(2) }
         let expected = try Word256(decimal: value)
         for log in receipt["logs"]?.arrayValue ?? [] {

@@ -79,6 +79,11 @@ public struct WebhookDestinationPolicy: Sendable {
         if b.allSatisfy({ $0 == 0 }) { return "an unspecified" }
         if b[0..<15].allSatisfy({ $0 == 0 }) && b[15] == 1 { return "a loopback" }
         if b[0..<10].allSatisfy({ $0 == 0 }) && b[10] == 0xff && b[11] == 0xff { return v4Reason(Array(b[12..<16])) }  // IPv4-mapped
+        if b[0..<12].allSatisfy({ $0 == 0 }) { return v4Reason(Array(b[12..<16])) ?? "an IPv4-compatible" }  // ::a.b.c.d (deprecated)
+        // Addresses that carry an IPv4 address a gateway will connect to: NAT64 (64:ff9b::/96) and 6to4 (2002::/16).
+        if b[0..<12] == [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0] { return v4Reason(Array(b[12..<16])) }
+        if b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b[4] == 0 && b[5] == 1 { return "a local NAT64" }  // 64:ff9b:1::/48
+        if b[0] == 0x20 && b[1] == 0x02 { return v4Reason(Array(b[2..<6])) }
         if b[0] & 0xfe == 0xfc { return "a unique-local" }
         if b[0] == 0xfe && b[1] & 0xc0 == 0x80 { return "a link-local" }
         if b[0] == 0xff { return "a multicast" }
@@ -92,6 +97,8 @@ public struct WebhookDestinationPolicy: Sendable {
         case (10, _), (172, 16...31), (192, 168): return "a private"
         case (169, 254): return "a link-local"
         case (100, 64...127): return "a carrier-grade NAT"
+        case (192, 0) where b[2] == 0: return "an IETF protocol"
+        case (198, 18...19): return "a benchmarking"
         case (224...255, _): return "a multicast or reserved"
         default: return nil
         }

@@ -224,7 +224,9 @@ public struct ExactEVMVerifier: Sendable {
 
     /// Everything that needs no chain: scheme, network, asset, domain, recipient, exact value, time
     /// window and the signature under the token's real EIP-712 domain.
-    public func checkOffline(_ payment: ExactPayment, _ requirements: ExactRequirements, now: Int64) throws(ExactEVMError) -> (payer: String, network: X402Network) {
+    /// `timeWindow: false` skips the validity window: a retry that reconciles an authorization already
+    /// submitted must be answered even after it expired, since the chain accepted it while it was valid.
+    public func checkOffline(_ payment: ExactPayment, _ requirements: ExactRequirements, now: Int64, timeWindow: Bool = true) throws(ExactEVMError) -> (payer: String, network: X402Network) {
         guard payment.scheme == "exact", requirements.scheme == "exact" else { throw ExactEVMError(.unsupportedScheme, "only the exact scheme is supported") }
         guard payment.network == requirements.network else {
             throw ExactEVMError(.networkMismatch, "the payment is for \(payment.network), the requirements for \(requirements.network)")
@@ -244,9 +246,11 @@ public struct ExactEVMVerifier: Sendable {
         guard authorization.value == required else {
             throw ExactEVMError(.valueMismatch, "the authorization is for \(authorization.value), the price is \(required)")
         }
-        guard authorization.validAfter <= Word256(UInt64(max(0, now))) else { throw ExactEVMError(.validAfter, "the authorization is not valid yet") }
-        guard authorization.validBefore >= Word256(UInt64(max(0, now + validBeforeMargin))) else {
-            throw ExactEVMError(.validBefore, "the authorization expires before it can be settled")
+        if timeWindow {
+            guard authorization.validAfter <= Word256(UInt64(max(0, now))) else { throw ExactEVMError(.validAfter, "the authorization is not valid yet") }
+            guard authorization.validBefore >= Word256(UInt64(max(0, now + validBeforeMargin))) else {
+                throw ExactEVMError(.validBefore, "the authorization expires before it can be settled")
+            }
         }
         let signer: [UInt8]
         let payer: [UInt8]

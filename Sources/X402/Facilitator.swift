@@ -119,8 +119,10 @@ public struct X402Facilitator: Sendable {
             let payer = payment.authorization.from
             if let existing = try await settlement(network: network, payer: payer, nonce: payment.authorization.nonce) {
                 // A retry reconciles only for the same business and against requirements the payment
-                // satisfies; anyone else presenting the authorization is replaying it.
-                _ = try verifier.checkOffline(payment, requirements, now: nowSeconds)
+                // satisfies; anyone else presenting the authorization is replaying it. Its validity window
+                // is not checked again: the authorization was valid when it was submitted, and a retry
+                // after it expired must still learn whether it was mined.
+                _ = try verifier.checkOffline(payment, requirements, now: nowSeconds, timeWindow: false)
                 guard existing.businessID == businessID else {
                     return X402Settlement(success: false, transaction: "", network: network, payer: payer, amount: existing.amount, reason: .nonceUsed,
                                           message: "this authorization was already submitted for settlement")
@@ -226,12 +228,16 @@ public struct X402Facilitator: Sendable {
             case .confirmed, .broadcast:
                 guard record.status == .confirmed || record.confirmations >= 1 else { break }
                 guard let txid = record.txid else { break }
-                guard try await transferLogged(txid: txid, network: network, row: row) else {
+                switch try await transferLogged(txid: txid, network: network, row: row) {
+                case false?:
                     try await finish(row.id, status: "failed", txid: txid, reason: X402Reason.transferEventMismatch.rawValue)
                     return answer(false, txid, .transferEventMismatch, "the receipt has no matching Transfer event")
+                case true?:
+                    try await settled(row, txid: txid)
+                    return try await reportOnce(row, network: network, txid: txid, replay: .nonceUsed)
+                case nil:
+                    break  // The node has no receipt yet: wait, as for an unmined transaction.
                 }
-                try await settled(row, txid: txid)
-                return try await reportOnce(row, network: network, txid: txid, replay: .nonceUsed)
             default:
                 break
             }
@@ -243,7 +249,7 @@ public struct X402Facilitator: Sendable {
         }
     }
 
-    func transferLogged(txid: String, network: X402Network, row: Row) async throws -> Bool {
+    func transferLogged(txid: String, network: X402Network, row: Row) async throws -> Bool? {
         guard let node = verifier.nodes[network.chain] else { return false }
         guard let recipient = try await db.read({ sql in
             try await sql.raw("SELECT recipient FROM x402_settlements WHERE id = \(bind: row.id)").first()?.decode(column: "recipient", as: String.self)

@@ -318,7 +318,14 @@ public struct X402PaywallMiddleware<Context: RequestContext>: RouterMiddleware {
         case .respond(let response):
             return response
         case .paid(let payment, let header, let value):
-            return try await PaywallGate.serve(payment, header: header, value: value) { try await next(request, context) }
+            return try await PaywallGate.serve(payment, header: header, value: value) {
+                do {
+                    return try await next(request, context)
+                } catch let error as any HTTPResponseError {
+                    // The payment is settled: the handler's error answer still carries the payer's receipt.
+                    return try error.response(from: request, context: context)
+                }
+            }
         }
     }
 }

@@ -149,6 +149,15 @@ extension X402Feature {
         return asked
     }
 
+    /// The texts every 402 answer repeats, in its body and in the base64 `PAYMENT-REQUIRED` header,
+    /// which clients and proxies cap at 8 KB: a long description would make the resource unpayable.
+    static func validateTexts(description: String?, mime: String) throws {
+        if let description, description.count > 1000 {
+            throw APIError.badRequest("description is too long (at most 1000 characters)", field: "description")
+        }
+        guard (1...100).contains(mime.count) else { throw APIError.badRequest("mime_type must be 1-100 characters", field: "mime_type") }
+    }
+
     func addResourceRoutes(to router: Router<RailyardRequestContext>) {
         let feature = self
         let db = self.db
@@ -160,11 +169,11 @@ extension X402Feature {
             guard let name = input.name?.trimmingCharacters(in: .whitespaces), (1...200).contains(name.count) else {
                 throw APIError.badRequest("name is required (1-200 characters)", code: "missing_field", field: "name")
             }
+            let mime = input.mime_type ?? "application/json"
+            try Self.validateTexts(description: input.description, mime: mime)
             let price = try Self.validatedPrice(input.price_usd)
             let networks = try feature.validatedNetworks(input.networks)
             let upstream = try await feature.validatedUpstream(input.upstream_url)
-            let mime = input.mime_type ?? "application/json"
-            guard mime.count <= 100 else { throw APIError.badRequest("mime_type is too long", field: "mime_type") }
             let id = Identifier.make("x402r", clock: clock)
             let now = clock.nowMillis()
             let json = String(decoding: try JSONEncoder().encode(networks), as: UTF8.self)
@@ -197,13 +206,14 @@ extension X402Feature {
             let input = try await request.decode(as: ResourceInput.self, context: context)
             let name = input.name?.trimmingCharacters(in: .whitespaces) ?? existing.name
             guard (1...200).contains(name.count) else { throw APIError.badRequest("name must be 1-200 characters", field: "name") }
+            // Plain values only inside the transaction closure: capturing the decoded input (which holds an
+            // Int128 through DecimalInput) in an escaping async closure crashed the Swift 6.3 runtime here.
+            let description = input.description ?? existing.description, mime = input.mime_type ?? existing.mime_type
+            try Self.validateTexts(description: description, mime: mime)
             let price = input.price_usd == nil ? existing.price_usd : try Self.validatedPrice(input.price_usd).description
             let networks = input.networks == nil ? existing.networks : try feature.validatedNetworks(input.networks)
             let upstream = input.upstream_url == nil ? existing.upstream_url : try await feature.validatedUpstream(input.upstream_url)
             let json = String(decoding: try JSONEncoder().encode(networks), as: UTF8.self)
-            // Plain values only inside the transaction closure: capturing the decoded input (which holds an
-            // Int128 through DecimalInput) in an escaping async closure crashed the Swift 6.3 runtime here.
-            let description = input.description ?? existing.description, mime = input.mime_type ?? existing.mime_type
             let updated = try await db.write { tx in
                 try await tx.sql.raw("""
                     UPDATE x402_resources SET name = \(bind: name), description = \(bind: description), price_usd = \(bind: price),
@@ -303,21 +313,35 @@ extension X402Feature {
         guard !options.isEmpty else {
             throw APIError(.serviceUnavailable, code: "no_payment_network", "This resource has no payment network: the business has no wallet on a network this server settles on")
         }
+        // What can refuse the request without the upstream (its body, where the upstream points) is
+        // checked before any payment is settled, so a refusal never costs the payer.
+        let body = try await request.body.collect(upTo: context.maxUploadSize)
+        if paying {
+            do { try await catalog.destinations.check(resource.upstream_url) } catch {
+                throw APIError(.badGateway, code: "upstream_refused", "The resource's upstream may not be called: \(error)")
+            }
+        }
         let gate = PaywallGate(facilitator: ResourceFacilitatorClient(facilitator: facilitator, businessID: resource.business_id, resourceID: id))
         switch try await gate.decide(request, options: options, resource: info) {
         case .respond(let response):
             return response
         case .paid(let payment, let header, let value):
-            let body = try await request.body.collect(upTo: context.maxUploadSize)
             return try await PaywallGate.serve(payment, header: header, value: value) {
-                try await self.proxy(request, body: body, to: resource.upstream_url)
+                do {
+                    return try await self.proxy(request, body: body, to: resource.upstream_url)
+                } catch let error as APIError {
+                    // The payment is settled: the 502 still carries the payment response, the payer's
+                    // receipt (and the business's record for a refund).
+                    context.logger.warning("paid x402 request not served", metadata: ["resource": .string(id), "error": .string(error.message)])
+                    return try error.response(from: request, context: context)
+                }
             }
         }
     }
 
     /// Forwards the paid request to the upstream (same method, query and body) and relays its answer.
+    /// The destination was checked before the payment was settled.
     func proxy(_ request: Request, body: ByteBuffer, to upstream: String) async throws -> Response {
-        try await catalog.destinations.check(upstream)
         var url = upstream
         if let query = request.uri.query, !query.isEmpty { url += (upstream.contains("?") ? "&" : "?") + query }
         var outbound = HTTPClientRequest(url: url)

@@ -223,7 +223,8 @@ public struct X402Feature: Sendable {
         if let (preimage, payTo) = try lightningStandard(body, facilitator), let lightning = facilitator.lightning {
             let (hash, _) = try await lightning.verify(preimageHex: preimage, businessID: businessID, resourceID: nil, payTo: payTo)
             let used: Bool
-            do { used = try await facilitator.settlement(network: lightning.network, payer: "", nonce: Array(hash.utf8)) != nil } catch {
+            // Keyed as settlement writes it: the payment hash's bytes, stored as their hex.
+            do { used = try await facilitator.settlement(network: lightning.network, payer: "", nonce: try Hex.decode(hash)) != nil } catch {
                 throw ExactEVMError(.unexpectedVerifyError, "\(error)")
             }
             if used { throw ExactEVMError(.duplicateSettlement, "this preimage already paid for a request") }

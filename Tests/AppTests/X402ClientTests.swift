@@ -78,6 +78,30 @@ struct X402ClientTests {
         }
     }
 
+    /// Once a payment is settled, the payer gets its receipt even when the upstream cannot answer.
+    @Test func aPaidRequestWhoseUpstreamFailsStillCarriesItsReceipt() async throws {
+        try await TestApp.with { app, api in
+            let session = try await api.merchant()
+            let business = try await api.business(session, json: #"{"name":"BTC shop","wallet_addresses":{"BTC":"\#(Self.btcWallet)"}}"#)
+            // Nothing listens on port 9 (discard) here: the upstream refuses the connection.
+            let id = try await api.paidResource(session, business: business, json: #"{"name":"Broken","price_usd":"5","upstream_url":"http://127.0.0.1:9/","networks":["bitcoin"]}"#)
+            let unpaid = try await api.call(.get, "/x402/r/\(id)")
+            let amount = try #require((unpaid.array("accepts").first?["maxAmountRequired"] as? String).flatMap { Int128($0) })
+            let devnet = try #require(app.railyard.devnets["BTC"])
+            let txid = try await devnet.pay(to: Self.btcWallet, asset: "BTC", amount: amount)
+            _ = try await devnet.mine(3)
+            let proof = JSONValue.object(["x402Version": .number("1"), "scheme": .string("exact"), "network": .string("bitcoin"),
+                                          "payload": .object(["txid": .string(txid)])])
+            let answer = try await api.call(.get, "/x402/r/\(id)", headers: [("X-PAYMENT", Data(proof.serialized.utf8).base64EncodedString())])
+            #expect(answer.status == .badGateway && answer.errorCode == "upstream_failed", "\(answer.text)")
+            let header = try #require(answer.headers[PaywallGate.responseHeaderV1].flatMap { Data(base64Encoded: $0) }, "no payment response header")
+            let receipt = try JSONValue.parse(Array(header))
+            #expect(receipt["success"] == .bool(true) && receipt["transaction"]?.stringValue == txid, "\(receipt)")
+            let key = try await api.apiKey(session, business: business)
+            #expect(try await api.call(.get, "/api/x402/payments", token: key).array("payments").first?["tx_hash"] as? String == txid)
+        }
+    }
+
     @Test func theClientPaysADevnetLightningInvoiceWithItsPreimage() async throws {
         try await Receiver.with { upstream in
             try await TestApp.with { app, api in
@@ -106,6 +130,13 @@ struct X402ClientTests {
                                               "payload": .object(["preimage": .string(preimage)])])
                 let replay = try await api.call(.get, "/x402/r/\(id)", headers: [("X-PAYMENT", Data(proof.serialized.utf8).base64EncodedString())])
                 #expect(replay.status.code == 402 && upstream.requests.count == 1)
+                // The facilitator's verify agrees that the preimage is spent (standard shape).
+                let key = try await api.apiKey(session, business: business)
+                let verify = try await api.call(.post, "/api/x402/verify", token: key, json: JSONValue.object([
+                    "x402Version": .number("1"), "paymentPayload": proof,
+                    "paymentRequirements": .object(["scheme": .string("exact"), "network": .string("lightning")]),
+                ]).serialized)
+                #expect(verify["isValid"] as? Bool == false && verify["invalidReason"] as? String == "duplicate_settlement", "\(verify.text)")
                 // A preimage of nothing we issued is refused.
                 let forged = JSONValue.object(["x402Version": .number("1"), "scheme": .string("exact"), "network": .string("lightning"),
                                                "payload": .object(["preimage": .string(String(repeating: "11", count: 32))])])

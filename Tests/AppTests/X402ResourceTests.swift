@@ -22,7 +22,9 @@ struct X402ResourceTests {
                                  (#"{"name":"W","price_usd":"10000.01","upstream_url":"https://a.example"}"#, "price_usd"),
                                  (#"{"name":"W","price_usd":"1","upstream_url":"ftp://a.example"}"#, "upstream_url"),
                                  (#"{"name":"W","price_usd":"1","upstream_url":"https://a.example","networks":["solana"]}"#, "networks"),
-                                 (#"{"price_usd":"1","upstream_url":"https://a.example"}"#, "name")] {
+                                 (#"{"price_usd":"1","upstream_url":"https://a.example"}"#, "name"),
+                                 (#"{"name":"W","price_usd":"1","upstream_url":"https://a.example","description":"\#(String(repeating: "d", count: 1001))"}"#, "description"),
+                                 (#"{"name":"W","price_usd":"1","upstream_url":"https://a.example","mime_type":""}"#, "mime_type")] {
                 let refused = try await api.call(.post, "/api/x402/resources?business_id=\(business)", token: session, json: bad)
                 #expect(refused.status == .badRequest && refused.json["field"] as? String == field, "\(bad): \(refused.text)")
             }
@@ -34,6 +36,13 @@ struct X402ResourceTests {
             #expect(try await api.call(.get, "/api/x402/resources", token: key).array("resources").count == 1)
             let patched = try await api.call(.patch, "/api/x402/resources/\(id)", token: key, json: #"{"price_usd":0.05}"#)
             #expect(patched.status == .ok && patched.object("resource")["price_usd"] as? String == "0.05", "\(patched.text)")
+            // An edit is held to the same limits, and a refused one changes nothing.
+            for (bad, field) in [(#"{"mime_type":"\#(String(repeating: "m", count: 101))"}"#, "mime_type"),
+                                 (#"{"description":"\#(String(repeating: "d", count: 1001))","price_usd":"9"}"#, "description")] {
+                let refused = try await api.call(.patch, "/api/x402/resources/\(id)", token: key, json: bad)
+                #expect(refused.status == .badRequest && refused.json["field"] as? String == field, "\(bad): \(refused.text)")
+            }
+            #expect(try await api.call(.get, "/api/x402/resources", token: key).array("resources").first?["price_usd"] as? String == "0.05")
 
             // Another merchant's credentials: the resource does not exist for them.
             let other = try await api.merchant()

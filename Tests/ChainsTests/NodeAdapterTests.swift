@@ -121,6 +121,12 @@ struct NodeAdapterTests {
             #expect(events.map(\.kind) == ["detected", "confirmations"])
             #expect(events.allSatisfy { $0.asset == "USDC_ETH" && $0.amount == 12_345_678 && $0.txid == txid && $0.reference == "inv_3" })
             #expect(try await adapter.tokenBalance(contract: Self.usdc!, owner: watched) == 12_345_678)
+            // The receipt's Transfer log, as settlement confirms it: exact value only, and no answer
+            // (not "no match") for a transaction this node has no receipt for.
+            #expect(try await adapter.hasTransferLog(txid: txid, contract: Self.usdc!, from: holder, to: watched, value: "12345678") == true)
+            #expect(try await adapter.hasTransferLog(txid: txid, contract: Self.usdc!, from: holder, to: watched, value: "12345677") == false)
+            let unknown = Hex.encode(Secp256k1.generatePrivateKey(), prefix: true)
+            #expect(try await adapter.hasTransferLog(txid: unknown, contract: Self.usdc!, from: holder, to: watched, value: "12345678") == nil)
         }
     }
 

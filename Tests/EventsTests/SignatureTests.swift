@@ -109,7 +109,10 @@ struct SignatureTests {
 struct WebhookDestinationPolicyTests {
     @Test(arguments: ["http://127.0.0.1:8080/hook", "http://localhost/hook", "http://10.1.2.3/", "http://172.20.0.1/", "http://192.168.1.1/",
                       "http://169.254.169.254/latest/meta-data", "http://[::1]/hook", "http://[fd00::1]/", "http://[fe80::1]/",
-                      "http://[::ffff:10.0.0.1]/", "http://0.0.0.0/", "http://100.64.0.1/", "http://api.localhost/"])
+                      "http://[::ffff:10.0.0.1]/", "http://0.0.0.0/", "http://100.64.0.1/", "http://api.localhost/",
+                      // An IPv4 address reached through an IPv6 gateway, and ranges that are not the public internet.
+                      "http://[64:ff9b::a9fe:a9fe]/", "http://[64:ff9b:1::1]/", "http://[2002:7f00:1::1]/", "http://[::127.0.0.1]/",
+                      "http://192.0.0.8/", "http://198.18.0.1/"])
     func privateDestinationsAreRefused(url: String) async {
         #expect(throws: WebhookDestinationPolicy.Refused.self) { try WebhookDestinationPolicy.publicOnly.checkLiteral(url) }
         await #expect(throws: (any Error).self) { try await WebhookDestinationPolicy.publicOnly.check(url) }
@@ -117,7 +120,8 @@ struct WebhookDestinationPolicyTests {
     }
 
     @Test func publicLiteralsPass() async throws {
-        for url in ["https://93.184.216.34/hook", "https://[2606:4700:4700::1111]/hook", "http://8.8.8.8/"] {
+        for url in ["https://93.184.216.34/hook", "https://[2606:4700:4700::1111]/hook", "http://8.8.8.8/", "http://[64:ff9b::808:808]/",
+                    "http://[2002:808:808::1]/", "http://192.0.2.1/"] {
             try WebhookDestinationPolicy.publicOnly.checkLiteral(url)
             try await WebhookDestinationPolicy.publicOnly.check(url)
         }

@@ -193,6 +193,9 @@ struct X402FacilitatorTests {
             _ = try await f.rpc.call("evm_setAutomine", [.bool(true)])
             #expect(!pending.success && pending.reason == .settlementPending && pending.transaction.hasPrefix("0x"), "\(pending)")
             _ = try await f.rpc.call("evm_mine", [])
+            // The retry comes after the authorization expired (validBefore was now + 600): it was valid
+            // when submitted, so the retry still learns that it was mined.
+            f.clock.advance(seconds: 601)
             let retried = try await f.facilitator.settle(payment, requirements, businessID: "biz_1")
             #expect(retried.success && retried.transaction == pending.transaction, "\(retried)")
             let replay = try await f.facilitator.settle(payment, requirements, businessID: "biz_1")
