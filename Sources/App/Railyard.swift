@@ -152,6 +152,7 @@ public struct Railyard {
             WebhookDeliveryService(db: db, jobs: jobs, directory: merchants.webhookDirectory, httpClient: httpClient, clock: clock,
                                    schedule: .default, logger: logger, owner: owner, destinations: destinations, wakeup: webhookWakeup),
             PendingExpiryService(ledger: ledger, db: db, logger: logger),
+            X402ReconcileService(facilitator: facilitator, logger: logger),
         ]
         for code in chains.adapters.keys.sorted() {
             services.append(DepositWatcherService(watcher: DepositWatcher(adapter: chains.adapters[code]!, db: db, clock: clock, policy: policy, owner: owner),
@@ -244,6 +245,28 @@ struct PendingExpiryService: Service {
                     logger.error("pending expiry sweep failed", metadata: ["error": .string(String(describing: error))])
                 }
                 try await Task.sleep(for: interval)
+            }
+        }
+    }
+}
+
+/// Books the x402 settlements left `settlement_pending` whose payer never settled again (their
+/// commission and event), or closes them as failed, every half minute.
+struct X402ReconcileService: Service {
+    let facilitator: X402Facilitator
+    let logger: Logger
+    var interval: Duration = .seconds(30)
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try await Task.sleep(for: interval)
+                do {
+                    let changed = try await facilitator.reconcilePendingSettlements()
+                    if changed > 0 { logger.info("reconciled pending x402 settlements", metadata: ["count": .stringConvertible(changed)]) }
+                } catch {
+                    logger.error("x402 settlement reconciliation failed", metadata: ["error": .string(String(describing: error))])
+                }
             }
         }
     }

@@ -187,6 +187,16 @@ extension X402Facilitator {
         }
     }
 
+    /// One look at a submitted Solana settlement: booked once it has a `confirmed` commitment (at least
+    /// one confirmation on the cluster).
+    func advanceSVM(_ row: Row, svm: SVMExact, txid: String) async throws -> Progress {
+        let status = try await svm.node.status(txid: txid, outputIndex: 0)
+        let tip = try await svm.node.tip()
+        guard case .included(let height, _) = status, tip.height - height + 1 >= 1 else { return .waiting(txid: txid) }
+        try await settled(row, txid: txid)
+        return .settled(txid: txid)
+    }
+
     /// Waits (up to the receipt timeout) for a confirmed commitment of a submitted Solana settlement.
     func reconcileSVM(_ row: Row, svm: SVMExact) async throws -> X402Settlement {
         func answer(_ success: Bool, _ txid: String, _ reason: X402Reason?, _ message: String?) -> X402Settlement {
@@ -197,11 +207,7 @@ extension X402Facilitator {
         if row.status == "settled" { return try await reportOnce(row, network: svm.network, txid: txid, replay: .duplicateSettlement) }
         let deadline = ContinuousClock.now + receiptTimeout
         while true {
-            let status = try await svm.node.status(txid: txid, outputIndex: 0)
-            let tip = try await svm.node.tip()
-            // `confirmed` commitment: at least one confirmation on the cluster.
-            if case .included(let height, _) = status, tip.height - height + 1 >= 1 {
-                try await settled(row, txid: txid)
+            if case .settled = try await advanceSVM(row, svm: svm, txid: txid) {
                 return try await reportOnce(row, network: svm.network, txid: txid, replay: .duplicateSettlement)
             }
             if ContinuousClock.now >= deadline {

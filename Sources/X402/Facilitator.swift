@@ -173,6 +173,16 @@ public struct X402Facilitator: Sendable {
         }
     }
 
+    static let rowColumns = "id, business_id, asset, status, send_id, payer, amount, txid, reason"
+
+    static func row(_ row: any SQLRow) throws -> Row {
+        Row(id: try row.decode(column: "id", as: String.self), businessID: try row.decode(column: "business_id", as: String.self),
+            asset: try row.decode(column: "asset", as: String.self), status: try row.decode(column: "status", as: String.self),
+            sendID: try row.decode(column: "send_id", as: String.self), payer: try row.decode(column: "payer", as: String.self),
+            amount: try row.decode(column: "amount", as: String.self), txid: try row.decode(column: "txid", as: String?.self),
+            reason: try row.decode(column: "reason", as: String?.self))
+    }
+
     struct Row: Sendable {
         let id: String
         let businessID: String
@@ -188,15 +198,9 @@ public struct X402Facilitator: Sendable {
     func settlement(network: X402Network, payer: String, nonce: [UInt8]) async throws -> Row? {
         try await db.read { sql in
             try await sql.raw("""
-                SELECT id, business_id, asset, status, send_id, payer, amount, txid, reason FROM x402_settlements
+                SELECT \(unsafeRaw: Self.rowColumns) FROM x402_settlements
                 WHERE network = \(bind: network.caip2) AND payer = \(bind: Self.normalized(payer)) AND nonce = \(bind: Hex.encode(nonce))
-                """).first().map { row in
-                Row(id: try row.decode(column: "id", as: String.self), businessID: try row.decode(column: "business_id", as: String.self),
-                    asset: try row.decode(column: "asset", as: String.self), status: try row.decode(column: "status", as: String.self),
-                    sendID: try row.decode(column: "send_id", as: String.self), payer: try row.decode(column: "payer", as: String.self),
-                    amount: try row.decode(column: "amount", as: String.self), txid: try row.decode(column: "txid", as: String?.self),
-                    reason: try row.decode(column: "reason", as: String?.self))
-            }
+                """).first().map(Self.row)
         }
     }
 
@@ -218,35 +222,79 @@ public struct X402Facilitator: Sendable {
         }
         let deadline = ContinuousClock.now + receiptTimeout
         while true {
-            _ = try await sender.track(only: row.sendID)
-            guard let record = try await sender.record(row.sendID) else { throw ExactEVMError(.unexpectedSettleError, "send \(row.sendID) missing") }
-            switch record.status {
-            case .failed, .reverted, .expired, .replaced:
-                // Nothing moved (failed before signing, or mined and reverted).
-                try await finish(row.id, status: "failed", txid: record.txid, reason: X402Reason.transactionFailed.rawValue)
-                return answer(false, record.txid ?? "", .transactionFailed, record.lastError ?? "the transaction \(record.status.rawValue)")
-            case .confirmed, .broadcast:
-                guard record.status == .confirmed || record.confirmations >= 1 else { break }
-                guard let txid = record.txid else { break }
-                switch try await transferLogged(txid: txid, network: network, row: row) {
-                case false?:
-                    try await finish(row.id, status: "failed", txid: txid, reason: X402Reason.transferEventMismatch.rawValue)
-                    return answer(false, txid, .transferEventMismatch, "the receipt has no matching Transfer event")
-                case true?:
-                    try await settled(row, txid: txid)
-                    return try await reportOnce(row, network: network, txid: txid, replay: .nonceUsed)
-                case nil:
-                    break  // The node has no receipt yet: wait, as for an unmined transaction.
+            switch try await advance(row, network: network) {
+            case .settled(let txid):
+                return try await reportOnce(row, network: network, txid: txid, replay: .nonceUsed)
+            case .failed(let txid, let reason, let message):
+                return answer(false, txid ?? "", reason, message)
+            case .waiting(let txid):
+                if ContinuousClock.now >= deadline {
+                    if let txid { try await finish(row.id, status: "pending", txid: txid, reason: nil) }
+                    return answer(false, txid ?? "", .settlementPending, "submitted; not mined yet — settle again with the same body to reconcile")
                 }
-            default:
-                break
-            }
-            if ContinuousClock.now >= deadline {
-                if let txid = record.txid { try await finish(row.id, status: "pending", txid: txid, reason: nil) }
-                return answer(false, record.txid ?? "", .settlementPending, "submitted; not mined yet — settle again with the same body to reconcile")
             }
             try await Task.sleep(for: .milliseconds(200))
         }
+    }
+
+    /// Where a pending settlement's transaction stands after one look at the chain.
+    enum Progress: Sendable {
+        case settled(txid: String)
+        case failed(txid: String?, X402Reason, String)
+        case waiting(txid: String?)
+    }
+
+    /// One look at a pending EVM settlement's transaction, without waiting: a mined transfer is booked
+    /// (`settled`: status, commission and event in one transaction, at most once), a failed one closed.
+    func advance(_ row: Row, network: X402Network) async throws -> Progress {
+        _ = try await sender.track(only: row.sendID)
+        guard let record = try await sender.record(row.sendID) else { throw ExactEVMError(.unexpectedSettleError, "send \(row.sendID) missing") }
+        switch record.status {
+        case .failed, .reverted, .expired, .replaced:
+            // Nothing moved (failed before signing, or mined and reverted).
+            try await finish(row.id, status: "failed", txid: record.txid, reason: X402Reason.transactionFailed.rawValue)
+            return .failed(txid: record.txid, .transactionFailed, record.lastError ?? "the transaction \(record.status.rawValue)")
+        case .confirmed, .broadcast:
+            guard record.status == .confirmed || record.confirmations >= 1, let txid = record.txid else { return .waiting(txid: record.txid) }
+            switch try await transferLogged(txid: txid, network: network, row: row) {
+            case false?:
+                try await finish(row.id, status: "failed", txid: txid, reason: X402Reason.transferEventMismatch.rawValue)
+                return .failed(txid: txid, .transferEventMismatch, "the receipt has no matching Transfer event")
+            case true?:
+                try await settled(row, txid: txid)
+                return .settled(txid: txid)
+            case nil:
+                return .waiting(txid: txid)  // The node has no receipt yet: as for an unmined transaction.
+            }
+        default:
+            return .waiting(txid: record.txid)
+        }
+    }
+
+    /// Moves every pending EVM and Solana settlement one step (see `advance`), for the payers who never
+    /// settle again after `settlement_pending`: their transfers still get booked (the commission, the
+    /// `x402.payment.settled` event) or closed as failed. The success answer is left to a retry with the
+    /// same body, which still receives it once. Returns how many settlements changed.
+    public func reconcilePendingSettlements(limit: Int = 100) async throws -> Int {
+        let pending = try await db.read { sql in
+            try await sql.raw("""
+                SELECT network, \(unsafeRaw: Self.rowColumns) FROM x402_settlements WHERE status = 'pending' ORDER BY created_at LIMIT \(bind: limit)
+                """).all().map { (try $0.decode(column: "network", as: String.self), try Self.row($0)) }
+        }
+        var changed = 0
+        for (caip2, row) in pending {
+            let progress: Progress
+            if let network = verifier.networks.first(where: { $0.caip2 == caip2 }), !row.sendID.isEmpty {
+                progress = try await advance(row, network: network)
+            } else if let svm, svm.network.caip2 == caip2, let txid = row.txid {
+                progress = try await advanceSVM(row, svm: svm, txid: txid)
+            } else {
+                continue
+            }
+            if case .waiting = progress { continue }
+            changed += 1
+        }
+        return changed
     }
 
     func transferLogged(txid: String, network: X402Network, row: Row) async throws -> Bool? {

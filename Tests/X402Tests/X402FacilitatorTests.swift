@@ -204,6 +204,44 @@ struct X402FacilitatorTests {
         }
     }
 
+    /// A payer who never settles again after `settlement_pending`: the background pass books the mined
+    /// transfer (commission, event) once, and leaves the success answer for a retry.
+    @Test(.enabled(if: evmURL != nil && usdc != nil, "needs the EVM harness"))
+    func aPendingSettlementIsBookedInTheBackgroundWithoutARetry() async throws {
+        try await withFixture { f in
+            let (payment, requirements) = try f.sign()
+            let receivable = { try await f.db.read { try await Ledger(clock: f.clock).account("x402:fees_receivable:biz_1:USDC_ETH", in: $0) }?.debitsPosted ?? 0 }
+            let events = { try await f.db.read { try await Outbox(jobs: JobQueue(clock: f.clock), clock: f.clock).events(businessID: "biz_1", in: $0) }.map(\.type) }
+            _ = try await f.rpc.call("evm_setAutomine", [.bool(false)])
+            let pending: X402Settlement
+            let unminedPass: Int
+            do {
+                pending = try await f.facilitator.settle(payment, requirements, businessID: "biz_1")
+                // Not mined yet: nothing to book.
+                unminedPass = try await f.facilitator.reconcilePendingSettlements()
+            } catch {
+                _ = try await f.rpc.call("evm_setAutomine", [.bool(true)])
+                throw error
+            }
+            _ = try await f.rpc.call("evm_setAutomine", [.bool(true)])
+            #expect(pending.reason == .settlementPending, "\(pending)")
+            #expect(unminedPass == 0)
+            #expect(try await receivable() == 0)
+            #expect(try await events().isEmpty)
+            _ = try await f.rpc.call("evm_mine", [])
+            #expect(try await f.facilitator.reconcilePendingSettlements() == 1)
+            #expect(try await receivable() == 100)
+            #expect(try await events() == ["x402.payment.settled"])
+            #expect(try await f.facilitator.reconcilePendingSettlements() == 0)
+            // The payer's retry still gets its success, once; nothing is booked twice.
+            let retried = try await f.facilitator.settle(payment, requirements, businessID: "biz_1")
+            #expect(retried.success && retried.transaction == pending.transaction, "\(retried)")
+            #expect(try await receivable() == 100)
+            #expect(try await events() == ["x402.payment.settled"])
+            #expect(try await f.node.tokenBalance(contract: f.network.contract, owner: f.payTo) == 10_000)
+        }
+    }
+
     @Test(.enabled(if: evmURL != nil && usdc != nil, "needs the EVM harness"))
     func anotherBusinessCannotReconcileSomeoneElsesPendingSettlement() async throws {
         try await withFixture { f in
