@@ -113,16 +113,47 @@ public struct X402Client: Sendable {
     let maxUSD: ExactDecimal
     let usdPrice: @Sendable (String) async throws -> ExactDecimal
     let clock: @Sendable () -> Int64
+    /// The USDC deployments this client signs for, CAIP-2 network → token contract (EVM) or mint
+    /// (Solana). A token is priced as USDC with 6 decimals, so any other token a server names is
+    /// refused rather than valued wrongly against the budget.
+    let tokens: [String: String]
+
+    /// Circle's USDC on the networks x402 clients use (mainnet and test networks).
+    public static let publishedUSDC: [String: String] = {
+        var tokens: [String: String] = [:]
+        for network in X402Network.published(.mainnet) + X402Network.published(.testnet) { tokens[network.caip2] = network.contract }
+        tokens["solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp"] = "EPjFWdd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v"
+        tokens["solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1"] = "4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU"
+        return tokens
+    }()
 
     public init(transport: any X402Transport, wallet: Wallet, preference: [String] = [], maxUSD: ExactDecimal,
-                usdPrice: @escaping @Sendable (String) async throws -> ExactDecimal,
+                usdPrice: @escaping @Sendable (String) async throws -> ExactDecimal, tokens: [String: String] = X402Client.publishedUSDC,
                 clock: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
         self.transport = transport
         self.wallet = wallet
         self.preference = preference
         self.maxUSD = maxUSD
         self.usdPrice = usdPrice
+        self.tokens = tokens
         self.clock = clock
+    }
+
+    /// The CAIP-2 name of an EVM requirement's network: `eip155:<id>`, a published v1 name (`base`),
+    /// or our documented shape's v1 name with `extra.chainId`; nil when the network is not EVM.
+    static func evmNetwork(_ network: String, chainID: String?) -> String? {
+        if network.hasPrefix("eip155:") { return UInt64(network.dropFirst(7)) != nil ? network : nil }
+        if let chainID, let id = UInt64(chainID) { return "eip155:\(id)" }
+        return (X402Network.published(.mainnet) + X402Network.published(.testnet)).first { $0.v1Name == network }?.caip2
+    }
+
+    /// The CAIP-2 name of a Solana requirement's network (v1 `solana` / `solana-devnet`, or CAIP-2).
+    static func solanaNetwork(_ network: String) -> String? {
+        switch network {
+        case "solana": return "solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp"
+        case "solana-devnet": return "solana:EtWTRABZaYq6iMfeYKouRu166VU2xqa1"
+        default: return network.hasPrefix("solana:") ? network : nil
+        }
     }
 
     public func fetch(_ request: X402HTTPRequest) async throws -> Outcome {
@@ -174,9 +205,17 @@ public struct X402Client: Sendable {
               let payTo = requirement["payTo"]?.stringValue, let asset = requirement["asset"]?.stringValue else {
             throw X402ClientError.noPayableOption("a requirement is missing scheme, network, amount, payTo or asset")
         }
-        let isEVM = network.hasPrefix("eip155:") || requirement["extra"]?["chainId"] != nil
+        let evmNetwork = Self.evmNetwork(network, chainID: requirement["extra"]?["chainId"]?.numberText ?? requirement["extra"]?["chainId"]?.stringValue)
+        let solanaNetwork = evmNetwork == nil ? Self.solanaNetwork(network) : nil
+        let isEVM = evmNetwork != nil
         let isLightning = network == "lightning" || network.hasPrefix("bolt11:")
-        let isSolana = network.hasPrefix("solana")
+        let isSolana = solanaNetwork != nil
+        if let caip2 = evmNetwork ?? solanaNetwork {
+            // Valued as USDC below: only a USDC deployment this client knows may be signed for.
+            guard let known = tokens[caip2], isEVM ? known.lowercased() == asset.lowercased() : known == asset else {
+                throw X402ClientError.noPayableOption("\(asset) on \(network) is not a USDC deployment this client pays with")
+            }
+        }
         let assetCode = isEVM || isSolana ? "USDC" : asset.uppercased()
         // Lightning amounts are millisatoshis: BTC with 11 decimals.
         let decimals = isEVM || isSolana ? 6 : isLightning ? 11 : (AssetRegistry.asset(assetCode)?.decimals ?? 8)
@@ -192,10 +231,7 @@ public struct X402Client: Sendable {
             guard let name = requirement["extra"]?["name"]?.stringValue, let tokenVersion = requirement["extra"]?["version"]?.stringValue else {
                 throw X402ClientError.noPayableOption("\(network) does not name the token's EIP-712 domain (extra.name / extra.version)")
             }
-            let chainID: UInt64
-            if network.hasPrefix("eip155:"), let id = UInt64(network.dropFirst(7)) { chainID = id } else if let id = requirement["extra"]?["chainId"]?.numberText.flatMap({ UInt64($0) }) {
-                chainID = id
-            } else { throw X402ClientError.noPayableOption("no chain id for \(network)") }
+            guard let chainID = evmNetwork.flatMap({ UInt64($0.dropFirst(7)) }) else { throw X402ClientError.noPayableOption("no chain id for \(network)") }
             let timeout = UInt64(requirement["maxTimeoutSeconds"]?.numberText.flatMap { Int($0) } ?? 60)
             var nonce = [UInt8](repeating: 0, count: 32)
             var generator = SystemRandomNumberGenerator()

@@ -165,8 +165,14 @@ struct X402ClientTests {
                 let head = try await evm.rpc.call("eth_getBlockByNumber", [.string("latest"), .bool(false)])
                 let headTime = try #require(head["timestamp"]?.stringValue.flatMap { Int64($0.dropFirst(2), radix: 16) })
                 let ahead = max(0, headTime - Int64(Date().timeIntervalSince1970))
+                // The harness's token is a USDC this client is told about; a server naming another token is refused.
                 let client = X402Client(transport: RouterTransport(api: api), wallet: .init(evmKey: payerKey), maxUSD: ExactDecimal(1),
-                                        usdPrice: { try await rates.usdPrice($0) }, clock: { Int64(Date().timeIntervalSince1970) + ahead })
+                                        usdPrice: { try await rates.usdPrice($0) }, tokens: ["eip155:31337": evm.contract],
+                                        clock: { Int64(Date().timeIntervalSince1970) + ahead })
+                let stranger = X402Client(transport: RouterTransport(api: api), wallet: .init(evmKey: payerKey), maxUSD: ExactDecimal(1),
+                                          usdPrice: { try await rates.usdPrice($0) }, clock: { Int64(Date().timeIntervalSince1970) + ahead })
+                await #expect(throws: X402ClientError.self) { try await stranger.fetch(X402HTTPRequest(url: "http://localhost/x402/r/\(id)")) }
+                #expect(upstream.requests.isEmpty)
                 let outcome = try await client.fetch(X402HTTPRequest(url: "http://localhost/x402/r/\(id)"))
                 #expect(outcome.response.status == 200 && outcome.paidNetwork == "eip155:31337" && outcome.settlement?["success"] == .bool(true))
                 #expect(try await evm.balance(payTo) > 0 && upstream.requests.count == 1)

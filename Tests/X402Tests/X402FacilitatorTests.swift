@@ -15,6 +15,23 @@ import TestSupport
 
 @Suite("x402 exact EVM: parsing and the network table")
 struct X402ParsingTests {
+    /// The paying client reads a requirement's network as the specification names it: a published v1
+    /// name is EVM even without `extra.chainId`, and a Bitcoin-family name is not.
+    @Test func theClientNamesEveryRequirementsNetwork() {
+        #expect(X402Client.evmNetwork("base", chainID: nil) == "eip155:8453")
+        #expect(X402Client.evmNetwork("base-sepolia", chainID: nil) == "eip155:84532")
+        #expect(X402Client.evmNetwork("eip155:137", chainID: nil) == "eip155:137")
+        #expect(X402Client.evmNetwork("ethereum", chainID: "31337") == "eip155:31337")
+        #expect(X402Client.evmNetwork("eip155:x", chainID: nil) == nil)
+        for name in ["bitcoin", "litecoin", "bitcoin-cash", "lightning", "solana"] { #expect(X402Client.evmNetwork(name, chainID: nil) == nil, "\(name)") }
+        #expect(X402Client.solanaNetwork("solana") == "solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp")
+        #expect(X402Client.solanaNetwork("bitcoin") == nil)
+        // Every published EVM network's USDC is known to the client by default.
+        for network in X402Network.published(.mainnet) + X402Network.published(.testnet) {
+            #expect(X402Client.publishedUSDC[network.caip2] == network.contract)
+        }
+    }
+
     static func payload(version: Int?, value: JSONValue = .string("10000")) -> JSONValue {
         let authorization = JSONValue.object([
             "from": .string("0x2c7536E3605D9C16a7a3D7b1898e529396a65c23"), "to": .string("0x209693Bc6afc0C5328bA36FaF03C514EF312287C"),
@@ -484,7 +501,7 @@ struct X402SVMTests {
                     }
                 }
                 let payer = X402Client(transport: Transport(client: client), wallet: .init(solanaKey: payerKey, solanaBlockhash: { try await node.latestBlockhash() }),
-                                       maxUSD: ExactDecimal(1), usdPrice: { _ in ExactDecimal(1) })
+                                       maxUSD: ExactDecimal(1), usdPrice: { _ in ExactDecimal(1) }, tokens: [network.caip2: network.contract])
                 let outcome = try await payer.fetch(X402HTTPRequest(url: "http://localhost/sol"))
                 #expect(outcome.response.status == 200 && String(decoding: outcome.response.body, as: UTF8.self) == "paid on \(network.caip2)",
                         "\(String(decoding: outcome.response.body, as: UTF8.self))")
