@@ -50,7 +50,9 @@ public struct SVMExact: Sendable {
     static func u64(_ bytes: ArraySlice<UInt8>) -> UInt64 { bytes.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
 
     /// Checks the transaction against the requirements; returns it and the transfer authority (the payer).
-    public func verify(transaction base64: String, _ requirements: ExactRequirements) async throws(ExactEVMError) -> (SolanaWireTransaction, String) {
+    /// `checkBalance: false` checks everything but the payer's balance (a settlement already submitted
+    /// has moved it; see `settleSVM`).
+    public func verify(transaction base64: String, _ requirements: ExactRequirements, checkBalance: Bool = true) async throws(ExactEVMError) -> (SolanaWireTransaction, String) {
         guard requirements.scheme == "exact" else { throw ExactEVMError(.unsupportedScheme, "only the exact scheme is supported") }
         guard network.matches(requirements.network) else { throw ExactEVMError(.networkMismatch, "\(requirements.network) is not \(network.caip2)") }
         guard requirements.asset == network.contract else { throw ExactEVMError(.assetMismatch, "asset \(requirements.asset) is not the mint \(network.contract)") }
@@ -102,15 +104,19 @@ public struct SVMExact: Sendable {
         }
         guard authority.base58 != feePayerAddress, source.base58 != feePayerAddress else { throw ExactEVMError(.invalidPayload, "the fee payer cannot be the payer") }
         guard transaction.isSigned(by: authority) else { throw ExactEVMError(.signature, "the transfer authority \(authority.base58) did not sign") }
+        if checkBalance { try await requireBalance(of: authority.base58, required) }
+        return (transaction, authority.base58)
+    }
+
+    func requireBalance(of authority: String, _ required: Word256) async throws(ExactEVMError) {
         do {
-            let held = try await node.tokenBalance(asset: network.asset, wallet: authority.base58)
+            let held = try await node.tokenBalance(asset: network.asset, wallet: authority)
             guard Word256(UInt64(clamping: held)) >= required else { throw ExactEVMError(.insufficientFunds, "the payer holds \(held)") }
         } catch let error as ExactEVMError {
             throw error
         } catch {
             throw ExactEVMError(.unexpectedVerifyError, "the Solana node could not be read: \(error)")
         }
-        return (transaction, authority.base58)
     }
 
     /// Co-signs as fee payer and submits; returns the transaction signature.
@@ -146,7 +152,9 @@ extension X402Facilitator {
     public func settleSVM(transaction: String, _ requirements: ExactRequirements, businessID: String) async throws(ExactEVMError) -> X402Settlement {
         guard let svm else { throw ExactEVMError(.invalidNetwork, "no Solana node is configured") }
         do {
-            let (wire, payer) = try await svm.verify(transaction: transaction, requirements)
+            // The row is looked up before the balance: once submitted, the transfer has moved the payer's
+            // funds, and a retry must reconcile rather than read "insufficient funds".
+            let (wire, payer) = try await svm.verify(transaction: transaction, requirements, checkBalance: false)
             let nonce = Self.authoritySignature(wire, payer)
             if let existing = try await settlement(network: svm.network, payer: payer, nonce: Array(nonce.utf8)) {
                 guard existing.businessID == businessID else {
@@ -155,6 +163,7 @@ extension X402Facilitator {
                 }
                 return try await reconcileSVM(existing, svm: svm)
             }
+            try await svm.requireBalance(of: payer, try ExactPayment.canonical(requirements.amount, "amount"))
             let id = Identifier.make("x402", clock: clock)
             let now = clock.nowMillis()
             let amount = requirements.amount

@@ -439,7 +439,8 @@ struct X402SVMTests {
                                            payer: payer, recentBlockhash: try await node.latestBlockhash())
             _ = try await node.broadcast(try Solana.Transaction(message: setup, signers: [payerKey]).base64)
 
-            func transaction(amount: UInt64, to wallet: SolanaPublicKey = payTo, feePayerKey: SolanaPublicKey? = nil, sign: Bool = true) async throws -> String {
+            func transaction(amount: UInt64, to wallet: SolanaPublicKey = payTo, feePayerKey: SolanaPublicKey? = nil, sign: Bool = true,
+                             from payer: SolanaPublicKey = payer, key payerKey: [UInt8] = payerKey) async throws -> String {
                 let instructions = [
                     Solana.Instruction(programID: SolanaPublicKey(constant: "ComputeBudget111111111111111111111111111111"), accounts: [], data: [2, 0x40, 0x0d, 0x03, 0x00]),
                     Solana.Instruction(programID: SolanaPublicKey(constant: "ComputeBudget111111111111111111111111111111"), accounts: [], data: [3, 0xe8, 0x03, 0, 0, 0, 0, 0, 0]),
@@ -479,6 +480,29 @@ struct X402SVMTests {
             let replay = try await facilitator.settleSVM(transaction: good, requirements, businessID: "biz_sol")
             #expect(!replay.success && replay.reason == .duplicateSettlement)
 
+            // A payer who holds exactly the price: once the transfer is submitted it holds nothing, and
+            // the retry after settlement_pending must still reconcile (not answer insufficient_funds).
+            let exactKey = Array(SHA256.hash(data: Data("exact-payer-\(UUID())".utf8)))
+            let exact = try SolanaPublicKey(privateKey: exactKey)
+            let funding = try Solana.Message(instructions: [
+                try Solana.AssociatedTokenProgram.createIdempotent(payer: payer, wallet: exact, mint: mint),
+                Solana.TokenProgram.transferChecked(source: try Solana.associatedTokenAddress(wallet: payer, mint: mint), mint: mint,
+                                                    destination: try Solana.associatedTokenAddress(wallet: exact, mint: mint), owner: payer, amount: 10_000, decimals: 6),
+            ], payer: payer, recentBlockhash: try await node.latestBlockhash())
+            _ = try await node.broadcast(try Solana.Transaction(message: funding, signers: [payerKey]).base64)
+            _ = try await rpc.call("shim_advanceSlots", [.number("2")])
+            let allIn = try await transaction(amount: 10_000, from: exact, key: exactKey)
+            var settledAllIn = try await facilitator.settleSVM(transaction: allIn, requirements, businessID: "biz_sol")
+            if !settledAllIn.success {
+                #expect(settledAllIn.reason == .settlementPending, "\(settledAllIn)")
+                _ = try await rpc.call("shim_advanceSlots", [.number("2")])
+                settledAllIn = try await facilitator.settleSVM(transaction: allIn, requirements, businessID: "biz_sol")
+            }
+            #expect(settledAllIn.success, "\(settledAllIn)")
+            #expect(try await node.tokenBalance(asset: "USDC_SOL", wallet: exact.base58) == 0)
+            let replayAllIn = try await facilitator.settleSVM(transaction: allIn, requirements, businessID: "biz_sol")
+            #expect(!replayAllIn.success && replayAllIn.reason == .duplicateSettlement, "\(replayAllIn)")
+
             // The Swift client pays a middleware-protected route on Solana (slots advance in the background,
             // as a real cluster's do, so the settlement reaches a confirmed commitment).
             let router = Router()
@@ -506,7 +530,8 @@ struct X402SVMTests {
                 #expect(outcome.response.status == 200 && String(decoding: outcome.response.body, as: UTF8.self) == "paid on \(network.caip2)",
                         "\(String(decoding: outcome.response.body, as: UTF8.self))")
             }
-            #expect(try await node.tokenBalance(asset: "USDC_SOL", wallet: payTo.base58) == 30_000)
+            // 10,000 from the first payer, 10,000 from the all-in payer, 20,000 through the middleware.
+            #expect(try await node.tokenBalance(asset: "USDC_SOL", wallet: payTo.base58) == 40_000)
             #expect(await reason { _ = try await facilitator.verifySVM(transaction: good, requirements) } == .duplicateSettlement)
         }
     }
