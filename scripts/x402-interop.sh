@@ -35,13 +35,16 @@ curl -sf "$URL/readyz" >/dev/null || { echo "x402-interop: server did not become
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
 TOKEN=$(curl -sf "$URL/api/auth/register" -H 'content-type: application/json' \
     -d '{"email":"interop@example.com","password":"correct horse battery"}' | json '["token"]')
+# A fresh wallet for the business: the SDK's facilitator client settles to it (a business settles
+# only payments to its own wallets) and checks that exactly the price arrived.
+PAY_TO=$("$VENV/bin/python" -c "from eth_account import Account; print(Account.create().address)")
 BUSINESS=$(curl -sf "$URL/api/businesses" -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
-    -d '{"name":"Interop","wallet_address":"0x52908400098527886E0F7030069857D2E4169EE7"}' | json '["business"]["id"]')
+    -d "{\"name\":\"Interop\",\"wallet_address\":\"$PAY_TO\"}" | json '["business"]["id"]')
 KEY=$(curl -sf "$URL/api/businesses/$BUSINESS/api-keys" -H "authorization: Bearer $TOKEN" -H 'content-type: application/json' \
     -d '{"name":"interop","mode":"live"}' | json '["api_key"]["key"]')
 
 set +e
-"$VENV/bin/python" Tests/Harness/x402_interop.py "$URL" "$KEY" "$RAILYARD_TEST_EVM_RPC_URL" "$RAILYARD_TEST_USDC_CONTRACT"
+"$VENV/bin/python" Tests/Harness/x402_interop.py "$URL" "$KEY" "$RAILYARD_TEST_EVM_RPC_URL" "$RAILYARD_TEST_USDC_CONTRACT" "$PAY_TO"
 failures=$?
 set -e
 if [ "$failures" -ne 0 ]; then echo "x402-interop: $failures check(s) failed; server log:"; tail -n 40 "$D/serve.log"; exit 1; fi

@@ -78,7 +78,22 @@ public struct X402Feature: Sendable {
         return standard + String(repeating: "=", count: (4 - standard.count % 4) % 4)
     }
 
+    /// A business settles only payments to its own wallets: the chain is public, so without this any
+    /// other business could settle (and so take over the record of) a payment made to someone else,
+    /// whose own settle would then be refused as a duplicate.
+    func requireOwnWallet(_ payTo: String, businessID: String) async throws(ExactEVMError) {
+        let wallets: [String: String]
+        do { wallets = try await catalog.wallets(businessID) } catch { throw ExactEVMError(.unexpectedSettleError, "\(error)") }
+        let owned = wallets.values.contains { wallet in
+            wallet == payTo || (wallet.hasPrefix("0x") && ExactEVMVerifier.sameIgnoringASCIICase(wallet, payTo))
+        }
+        guard owned else {
+            throw ExactEVMError(.invalidPaymentRequirements, "payTo \(payTo) is not a wallet of this business (set it in the business's wallet addresses)")
+        }
+    }
+
     public func addRoutes(to router: Router<RailyardRequestContext>) {
+        let feature = self
         let facilitator = self.facilitator
         addResourceRoutes(to: router)
         X402Dashboard.add(to: router)
@@ -156,6 +171,10 @@ public struct X402Feature: Sendable {
             if body["paymentPayload"] != nil || body["paymentRequirements"] != nil {
                 let network = body["paymentRequirements"]?["network"]?.stringValue ?? ""
                 do {
+                    // A Lightning payTo is our own invoice, already tied to the business that issued it.
+                    if facilitator.lightning?.network.matches(network) != true, let payTo = body["paymentRequirements"]?["payTo"]?.stringValue {
+                        try await feature.requireOwnWallet(payTo, businessID: business)
+                    }
                     let settled = try await Self.settleStandard(body, facilitator, businessID: business)
                     var answer: [String: JSONValue] = [
                         "success": .bool(settled.success), "transaction": .string(settled.transaction), "network": .string(network),
@@ -183,6 +202,7 @@ public struct X402Feature: Sendable {
                         throw APIError.badRequest("Bitcoin-family settlements need expectedPayTo and expectedAmount", code: "missing_field", field: "expectedPayTo")
                     }
                     let payment = try UTXOPayment.parse(proof)
+                    try await feature.requireOwnWallet(payTo, businessID: business)
                     let requirements = ExactRequirements(scheme: "exact", network: networkName, amount: amount, asset: network.asset, payTo: payTo, tokenName: nil, tokenVersion: nil)
                     let settled = try await facilitator.settle(payment, requirements, businessID: business)
                     var answer: [String: JSONValue] = ["settled": .bool(settled.success), "txHash": .string(payment.txid), "network": .string(networkName),
@@ -197,6 +217,7 @@ public struct X402Feature: Sendable {
                 let requirements = ExactRequirements(scheme: payment.scheme, network: payment.network, amount: payment.authorization.value.decimalString,
                                                      asset: network.contract, payTo: payment.authorization.to, tokenName: nil, tokenVersion: nil)
                 guard network.matches(payment.network) else { throw ExactEVMError(.networkMismatch, "the proof is for \(payment.network), not \(networkName)") }
+                try await feature.requireOwnWallet(payment.authorization.to, businessID: business)
                 let settled = try await facilitator.settle(payment, requirements, businessID: business)
                 var answer: [String: JSONValue] = ["settled": .bool(settled.success), "txHash": .string(settled.transaction), "network": .string(networkName),
                                                    "amount": .string(settled.amount), "asset": .string(Self.displayAsset(network.asset))]

@@ -49,12 +49,12 @@ struct X402MiddlewareTests {
     @Test func aRemoteFacilitatorSettlesOverHTTP() async throws {
         try await TestApp.with(live: true) { app, api in
             let port = try #require(api.client.port)
+            let payTo = "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu"
             let session = try await api.merchant()
-            let business = try await api.business(session)
+            let business = try await api.business(session, json: #"{"name":"Remote","wallet_addresses":{"BTC":"\#(payTo)"}}"#)
             let key = try await api.apiKey(session, business: business)
             let devnet = try #require(app.railyard.devnets["BTC"])
             let network = try #require(app.railyard.x402.networks.first { $0.v1Name == "bitcoin" })
-            let payTo = "bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu"
             let router = Router()
             router.add(middleware: X402PaywallMiddleware<BasicRequestContext>(
                 facilitator: RemoteFacilitatorClient(baseURL: "http://127.0.0.1:\(port)/api/x402", apiKey: key),

@@ -62,7 +62,7 @@ struct X402RouteTests {
             let payTo = try Ethereum.address(privateKey: Secp256k1.generatePrivateKey())
 
             let session = try await api.merchant()
-            let business = try await api.business(session)
+            let business = try await api.business(session, json: #"{"name":"Facilitated","wallet_address":"\#(payTo)"}"#)
             let key = try await api.apiKey(session, business: business)
 
             func signed(_ value: UInt64) throws -> JSONValue { try evm.signedPayload(key: payerKey, payTo: payTo, value: String(value)) }
@@ -79,6 +79,13 @@ struct X402RouteTests {
                     && settled["network"] as? String == "eip155:31337", "\(settled.text)")
             let replay = try await api.call(.post, "/api/x402/settle", token: key, json: standard.serialized)
             #expect(replay.status == .ok && replay["success"] as? Bool == false && replay["errorReason"] as? String == "invalid_exact_evm_nonce_already_used")
+            // Another business cannot settle a payment made to this one's wallet (it would take over its record).
+            let stranger = try await api.apiKey(session, business: try await api.business(session))
+            let foreign = JSONValue.object(["x402Version": .number("2"), "paymentRequirements": requirements,
+                                            "paymentPayload": .object(["x402Version": .number("2"), "accepted": requirements, "payload": try signed(250_000)])])
+            let refused = try await api.call(.post, "/api/x402/settle", token: stranger, json: foreign.serialized)
+            #expect(refused.status == .ok && refused["success"] as? Bool == false && refused["errorReason"] as? String == "invalid_payment_requirements", "\(refused.text)")
+            #expect(try await evm.balance(payTo) == 250_000)
 
             // The documented shape: a base64 X-Payment proof (with `asset`, without x402Version).
             let proof = JSONValue.object(["scheme": .string("exact"), "network": .string("eip155:31337"), "asset": .string(contract), "payload": try signed(500_000)])

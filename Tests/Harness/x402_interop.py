@@ -26,7 +26,7 @@ from x402.mechanisms.evm.exact import register_exact_evm_client
 from x402.mechanisms.evm.signers import EthAccountSigner
 from x402.schemas import PaymentRequired
 
-server, api_key, rpc_url, usdc = sys.argv[1:5]
+server, api_key, rpc_url, usdc, pay_to = sys.argv[1:6]  # pay_to: the business's own (fresh) wallet
 failures = 0
 
 
@@ -68,7 +68,6 @@ funded = rpc("eth_accounts")[0]
 rpc("eth_sendTransaction", {"from": funded, "to": gas[0], "value": hex(10 ** 19)})
 payer = Account.create()
 rpc("eth_sendTransaction", {"from": funded, "to": usdc, "data": transfer_call(payer.address, 1_000_000)})
-pay_to = Account.create().address
 
 client = x402ClientSync()
 register_exact_evm_client(client, EthAccountSigner(payer))
