@@ -124,6 +124,27 @@ public struct SolanaChain: ChainAdapter {
         return found
     }
 
+    /// Where a transaction signature stands on the cluster: unknown (not seen), failed (executed with
+    /// an error; its fee was paid, its transfers did not happen), or landed with its confirmations.
+    public enum SignatureOutcome: Sendable, Equatable {
+        case unknown
+        case failed(String)
+        case landed(confirmations: Int64)
+    }
+
+    public func signatureOutcome(_ txid: String) async throws -> SignatureOutcome {
+        let answer = try await rpc.call("getSignatureStatuses", [.array([.string(txid)]), .object(["searchTransactionHistory": .bool(true)])])
+        guard let entries = answer["value"]?.arrayValue, entries.count == 1 else { throw ChainError.node("getSignatureStatuses: unexpected answer") }
+        let entry = entries[0]
+        guard entry != .null else { return .unknown }
+        if let error = entry["err"], error != .null { return .failed(error.serialized) }
+        switch entry["confirmationStatus"]?.stringValue {
+        case "finalized": return .landed(confirmations: Self.finalizedConfirmations)
+        case "processed": return .landed(confirmations: 0)
+        default: return .landed(confirmations: min(entry["confirmations"]?.int64Value ?? 0, Self.finalizedConfirmations - 1))
+        }
+    }
+
     public func status(txid: String, outputIndex: Int) async throws -> TransferStatus {
         let answer = try await rpc.call("getSignatureStatuses", [.array([.string(txid)]), .object(["searchTransactionHistory": .bool(true)])])
         guard let entries = answer["value"]?.arrayValue, entries.count == 1 else { throw ChainError.node("getSignatureStatuses: unexpected answer") }

@@ -119,12 +119,13 @@ public struct SVMExact: Sendable {
         }
     }
 
-    /// Co-signs as fee payer and submits; returns the transaction signature.
-    func submit(_ transaction: SolanaWireTransaction) async throws -> String {
+    /// Co-signs as fee payer; returns the signed transaction and its id (the first signature, the fee
+    /// payer's), known before anything is sent.
+    func cosign(_ transaction: SolanaWireTransaction) async throws -> (base64: String, txid: String) {
         var signed = transaction
         let key = try await custody.signingKey(db, chain: .sol, address: try await feePayer())
         try signed.sign(privateKey: key)
-        return try await node.broadcast(signed.base64)
+        return (signed.base64, Base58.encode(signed.signatures[0]))
     }
 }
 
@@ -167,11 +168,14 @@ extension X402Facilitator {
             let id = Identifier.make("x402", clock: clock)
             let now = clock.nowMillis()
             let amount = requirements.amount
+            // The transaction id is the fee payer's signature: it is written with the row, before the
+            // transaction is sent, so a crash or a lost answer leaves a row that can still be looked up.
+            let (signed, txid) = try await svm.cosign(wire)
             let inserted = try await db.write { tx -> Bool in
                 try await !tx.sql.raw("""
-                    INSERT INTO x402_settlements (id, business_id, network, asset, payer, recipient, amount, nonce, status, send_id, created_at, updated_at)
+                    INSERT INTO x402_settlements (id, business_id, network, asset, payer, recipient, amount, nonce, status, send_id, txid, created_at, updated_at)
                     VALUES (\(bind: id), \(bind: businessID), \(bind: svm.network.caip2), \(bind: svm.network.asset), \(bind: Self.normalized(payer)),
-                            \(bind: requirements.payTo), \(bind: amount), \(bind: Hex.encode(Array(nonce.utf8))), 'pending', '', \(bind: now), \(bind: now))
+                            \(bind: requirements.payTo), \(bind: amount), \(bind: Hex.encode(Array(nonce.utf8))), 'pending', '', \(bind: txid), \(bind: now), \(bind: now))
                     ON CONFLICT (network, payer, nonce) DO NOTHING RETURNING id
                     """).all().isEmpty
             }
@@ -179,16 +183,18 @@ extension X402Facilitator {
                 return X402Settlement(success: false, transaction: "", network: svm.network, payer: payer, amount: amount, reason: .duplicateSettlement,
                                       message: "this transaction was already submitted")
             }
-            let signature: String
             do {
-                signature = try await svm.submit(wire)
+                _ = try await svm.node.broadcast(signed)
+            } catch let refusal as JSONRPCClient.RPCError {
+                // The node refused it (its simulation failed, its blockhash expired): it cannot land.
+                try await finish(row.id, status: "failed", txid: txid, reason: X402Reason.transactionFailed.rawValue)
+                return X402Settlement(success: false, transaction: txid, network: svm.network, payer: payer, amount: amount, reason: .transactionFailed, message: "\(refusal)")
             } catch {
-                try await finish(row.id, status: "failed", txid: nil, reason: X402Reason.transactionFailed.rawValue)
-                return X402Settlement(success: false, transaction: "", network: svm.network, payer: payer, amount: amount, reason: .transactionFailed, message: "\(error)")
+                // No answer: the node may have taken it. The row knows its id; a retry or the background pass finds out.
+                return X402Settlement(success: false, transaction: txid, network: svm.network, payer: payer, amount: amount, reason: .settlementPending,
+                                      message: "sent; the node did not answer (\(error)) — settle again with the same body to reconcile")
             }
-            try await finish(row.id, status: "pending", txid: signature, reason: nil)
-            guard let updated = try await settlement(network: svm.network, payer: payer, nonce: Array(nonce.utf8)) else { throw ExactEVMError(.unexpectedSettleError, "row vanished") }
-            return try await reconcileSVM(updated, svm: svm)
+            return try await reconcileSVM(row, svm: svm)
         } catch let error as ExactEVMError {
             throw error
         } catch {
@@ -199,12 +205,26 @@ extension X402Facilitator {
     /// One look at a submitted Solana settlement: booked once it has a `confirmed` commitment (at least
     /// one confirmation on the cluster).
     func advanceSVM(_ row: Row, svm: SVMExact, txid: String) async throws -> Progress {
-        let status = try await svm.node.status(txid: txid, outputIndex: 0)
-        let tip = try await svm.node.tip()
-        guard case .included(let height, _) = status, tip.height - height + 1 >= 1 else { return .waiting(txid: txid) }
-        try await settled(row, txid: txid)
-        return .settled(txid: txid)
+        switch try await svm.node.signatureOutcome(txid) {
+        case .landed(let confirmations):
+            guard confirmations >= 1 else { return .waiting(txid: txid) }
+            try await settled(row, txid: txid)
+            return .settled(txid: txid)
+        case .failed(let error):
+            // Executed with an error: the fee was paid, the transfer did not happen.
+            try await finish(row.id, status: "failed", txid: txid, reason: X402Reason.transactionFailed.rawValue)
+            return .failed(txid: txid, .transactionFailed, "the transaction failed on chain: \(error)")
+        case .unknown:
+            // A blockhash is valid for about 150 slots (about a minute): long after that, a transaction
+            // the cluster never saw can never land.
+            guard clock.nowMillis() - row.createdAt > Self.solanaLandingWindowMillis else { return .waiting(txid: txid) }
+            try await finish(row.id, status: "failed", txid: txid, reason: X402Reason.transactionFailed.rawValue)
+            return .failed(txid: txid, .transactionFailed, "the transaction never landed (its blockhash expired)")
+        }
     }
+
+    /// How long an unseen Solana settlement stays pending before it is closed as never landed.
+    static let solanaLandingWindowMillis: Int64 = 5 * 60 * 1000
 
     /// Waits (up to the receipt timeout) for a confirmed commitment of a submitted Solana settlement.
     func reconcileSVM(_ row: Row, svm: SVMExact) async throws -> X402Settlement {
@@ -216,8 +236,13 @@ extension X402Facilitator {
         if row.status == "settled" { return try await reportOnce(row, network: svm.network, txid: txid, replay: .duplicateSettlement) }
         let deadline = ContinuousClock.now + receiptTimeout
         while true {
-            if case .settled = try await advanceSVM(row, svm: svm, txid: txid) {
+            switch try await advanceSVM(row, svm: svm, txid: txid) {
+            case .settled:
                 return try await reportOnce(row, network: svm.network, txid: txid, replay: .duplicateSettlement)
+            case .failed(_, let reason, let message):
+                return answer(false, txid, reason, message)
+            case .waiting:
+                break
             }
             if ContinuousClock.now >= deadline {
                 return answer(false, txid, .settlementPending, "submitted; not confirmed yet — settle again with the same body to reconcile")

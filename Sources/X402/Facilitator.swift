@@ -173,14 +173,14 @@ public struct X402Facilitator: Sendable {
         }
     }
 
-    static let rowColumns = "id, business_id, asset, status, send_id, payer, amount, txid, reason"
+    static let rowColumns = "id, business_id, asset, status, send_id, payer, amount, txid, reason, created_at"
 
     static func row(_ row: any SQLRow) throws -> Row {
         Row(id: try row.decode(column: "id", as: String.self), businessID: try row.decode(column: "business_id", as: String.self),
             asset: try row.decode(column: "asset", as: String.self), status: try row.decode(column: "status", as: String.self),
             sendID: try row.decode(column: "send_id", as: String.self), payer: try row.decode(column: "payer", as: String.self),
             amount: try row.decode(column: "amount", as: String.self), txid: try row.decode(column: "txid", as: String?.self),
-            reason: try row.decode(column: "reason", as: String?.self))
+            reason: try row.decode(column: "reason", as: String?.self), createdAt: try row.decode(column: "created_at", as: Int64.self))
     }
 
     struct Row: Sendable {
@@ -193,6 +193,7 @@ public struct X402Facilitator: Sendable {
         let amount: String
         let txid: String?
         let reason: String?
+        let createdAt: Int64
     }
 
     func settlement(network: X402Network, payer: String, nonce: [UInt8]) async throws -> Row? {
