@@ -151,8 +151,9 @@ public struct Railyard {
         var services: [any Service] = [
             WebhookDeliveryService(db: db, jobs: jobs, directory: merchants.webhookDirectory, httpClient: httpClient, clock: clock,
                                    schedule: .default, logger: logger, owner: owner, destinations: destinations, wakeup: webhookWakeup),
-            PendingExpiryService(ledger: ledger, db: db, logger: logger),
-            X402ReconcileService(facilitator: facilitator, logger: logger),
+            SweepService(name: "voided expired pending transfers", interval: .seconds(5), logger: logger) { try await ledger.expirePendingTransfers(in: db) },
+            // x402 settlements left settlement_pending whose payer never settled again: booked or closed.
+            SweepService(name: "reconciled pending x402 settlements", interval: .seconds(30), logger: logger) { try await facilitator.reconcilePendingSettlements() },
         ]
         for code in chains.adapters.keys.sorted() {
             services.append(DepositWatcherService(watcher: DepositWatcher(adapter: chains.adapters[code]!, db: db, clock: clock, policy: policy, owner: owner),
@@ -227,46 +228,25 @@ struct Readiness: Encodable {
     let chains: [String: String]
 }
 
-/// Voids pending ledger transfers whose timeout has passed, every few seconds.
-struct PendingExpiryService: Service {
-    let ledger: Ledger
-    let db: Database
+/// Runs one background sweep every `interval` (voiding expired pending transfers, reconciling pending
+/// x402 settlements) and logs how many items it changed, or why it failed.
+struct SweepService: Service {
+    let name: String
+    let interval: Duration
     let logger: Logger
-    var interval: Duration = .seconds(5)
+    let sweep: @Sendable () async throws -> Int
 
     func run() async throws {
         // Graceful shutdown cancels the loop, so a sleeping sweeper stops at once.
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    let voided = try await ledger.expirePendingTransfers(in: db)
-                    if voided > 0 { logger.info("voided expired pending transfers", metadata: ["count": .stringConvertible(voided)]) }
+                    let changed = try await sweep()
+                    if changed > 0 { logger.info("\(name)", metadata: ["count": .stringConvertible(changed)]) }
                 } catch {
-                    logger.error("pending expiry sweep failed", metadata: ["error": .string(String(describing: error))])
+                    logger.error("\(name) failed", metadata: ["error": .string(String(describing: error))])
                 }
                 try await Task.sleep(for: interval)
-            }
-        }
-    }
-}
-
-/// Books the x402 settlements left `settlement_pending` whose payer never settled again (their
-/// commission and event), or closes them as failed, every half minute.
-struct X402ReconcileService: Service {
-    let facilitator: X402Facilitator
-    let logger: Logger
-    var interval: Duration = .seconds(30)
-
-    func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try await Task.sleep(for: interval)
-                do {
-                    let changed = try await facilitator.reconcilePendingSettlements()
-                    if changed > 0 { logger.info("reconciled pending x402 settlements", metadata: ["count": .stringConvertible(changed)]) }
-                } catch {
-                    logger.error("x402 settlement reconciliation failed", metadata: ["error": .string(String(describing: error))])
-                }
             }
         }
     }

@@ -279,7 +279,7 @@ public struct X402Facilitator: Sendable {
     public func reconcilePendingSettlements(limit: Int = 100) async throws -> Int {
         let pending = try await db.read { sql in
             try await sql.raw("""
-                SELECT network, \(unsafeRaw: Self.rowColumns) FROM x402_settlements WHERE status = 'pending' ORDER BY created_at LIMIT \(bind: limit)
+                SELECT network, \(unsafeRaw: Self.rowColumns) FROM x402_settlements WHERE status = 'pending' AND (send_id <> '' OR txid IS NOT NULL) ORDER BY created_at LIMIT \(bind: limit)
                 """).all().map { (try $0.decode(column: "network", as: String.self), try Self.row($0)) }
         }
         var changed = 0
