@@ -195,6 +195,17 @@ public struct SolanaChain: ChainAdapter {
     }
 
     /// Sends a signed transaction (base64); returns its signature.
+    /// Executes a signed transaction against the current state without committing it: nil when it
+    /// succeeds, else the node's error (e.g. `{"InstructionError":[2,"InvalidAccountData"]}`).
+    public func simulate(_ base64: String) async throws -> String? {
+        let answer = try await rpc.call("simulateTransaction", [.string(base64), .object([
+            "encoding": .string("base64"), "sigVerify": .bool(true), "commitment": .string("confirmed"),
+        ])])
+        guard let value = answer["value"], value.isObject else { throw ChainError.node("simulateTransaction: unexpected answer") }
+        guard let error = value["err"], error != .null else { return nil }
+        return error.serialized
+    }
+
     public func broadcast(_ base64: String) async throws -> String {
         guard let signature = try await rpc.call("sendTransaction", [.string(base64), .object(["encoding": .string("base64")])]).stringValue else {
             throw ChainError.node("sendTransaction: no signature")

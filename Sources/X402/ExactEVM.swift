@@ -26,6 +26,7 @@ public enum X402Reason: String, Sendable, Equatable {
     case invalidTransactionState = "invalid_transaction_state"
     case amountInsufficient = "invalid_exact_utxo_payload_amount_insufficient"
     case duplicateSettlement = "duplicate_settlement"
+    case transactionSimulationFailed = "transaction_simulation_failed"
     case unexpectedVerifyError = "unexpected_verify_error"
     case unexpectedSettleError = "unexpected_settle_error"
 }

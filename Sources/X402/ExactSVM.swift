@@ -50,9 +50,11 @@ public struct SVMExact: Sendable {
     static func u64(_ bytes: ArraySlice<UInt8>) -> UInt64 { bytes.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
 
     /// Checks the transaction against the requirements; returns it and the transfer authority (the payer).
-    /// `checkBalance: false` checks everything but the payer's balance (a settlement already submitted
-    /// has moved it; see `settleSVM`).
-    public func verify(transaction base64: String, _ requirements: ExactRequirements, checkBalance: Bool = true) async throws(ExactEVMError) -> (SolanaWireTransaction, String) {
+    /// With `checkChainState` it also checks the payer's balance and simulates the co-signed transaction,
+    /// as the reference facilitator does: a layout can be right and still fail on chain (the payee has no
+    /// token account, the source is frozen). `false` checks the layout only: a settlement already
+    /// submitted has moved the balance and cannot be simulated again (see `settleSVM`).
+    public func verify(transaction base64: String, _ requirements: ExactRequirements, checkChainState: Bool = true) async throws(ExactEVMError) -> (SolanaWireTransaction, String) {
         guard requirements.scheme == "exact" else { throw ExactEVMError(.unsupportedScheme, "only the exact scheme is supported") }
         guard network.matches(requirements.network) else { throw ExactEVMError(.networkMismatch, "\(requirements.network) is not \(network.caip2)") }
         guard requirements.asset == network.contract else { throw ExactEVMError(.assetMismatch, "asset \(requirements.asset) is not the mint \(network.contract)") }
@@ -104,8 +106,23 @@ public struct SVMExact: Sendable {
         }
         guard authority.base58 != feePayerAddress, source.base58 != feePayerAddress else { throw ExactEVMError(.invalidPayload, "the fee payer cannot be the payer") }
         guard transaction.isSigned(by: authority) else { throw ExactEVMError(.signature, "the transfer authority \(authority.base58) did not sign") }
-        if checkBalance { try await requireBalance(of: authority.base58, required) }
+        if checkChainState { try await requireState(transaction, payer: authority.base58, required) }
         return (transaction, authority.base58)
+    }
+
+    /// The payer holds the amount, and the co-signed transaction runs.
+    func requireState(_ transaction: SolanaWireTransaction, payer: String, _ required: Word256) async throws(ExactEVMError) {
+        try await requireBalance(of: payer, required)
+        try await simulate(transaction)
+    }
+
+    /// Runs the transaction, co-signed as it would be sent, on the node without committing it.
+    func simulate(_ transaction: SolanaWireTransaction) async throws(ExactEVMError) {
+        let failure: String?
+        do { failure = try await node.simulate(try await cosign(transaction).base64) } catch {
+            throw ExactEVMError(.unexpectedVerifyError, "the Solana node could not simulate the transaction: \(error)")
+        }
+        if let failure { throw ExactEVMError(.transactionSimulationFailed, "the transaction fails on chain: \(failure)") }
     }
 
     func requireBalance(of authority: String, _ required: Word256) async throws(ExactEVMError) {
@@ -134,12 +151,14 @@ extension X402Facilitator {
 
     public func verifySVM(transaction: String, _ requirements: ExactRequirements) async throws(ExactEVMError) -> String {
         guard let svm else { throw ExactEVMError(.invalidNetwork, "no Solana node is configured") }
-        let (wire, payer) = try await svm.verify(transaction: transaction, requirements)
+        // The duplicate check comes first: a settled transaction no longer simulates (it already ran).
+        let (wire, payer) = try await svm.verify(transaction: transaction, requirements, checkChainState: false)
         let used: Bool
         do { used = try await settlement(network: svm.network, payer: payer, nonce: Array(Self.authoritySignature(wire, payer).utf8)) != nil } catch {
             throw ExactEVMError(.unexpectedVerifyError, "\(error)")
         }
         if used { throw ExactEVMError(.duplicateSettlement, "this transaction was already submitted") }
+        try await svm.requireState(wire, payer: payer, try ExactPayment.canonical(requirements.amount, "amount"))
         return payer
     }
 
@@ -150,12 +169,12 @@ extension X402Facilitator {
 
     /// Verifies, records (unique per payer signature, so one transaction is submitted at most once),
     /// co-signs as fee payer, submits, and waits for a confirmed commitment.
-    public func settleSVM(transaction: String, _ requirements: ExactRequirements, businessID: String) async throws(ExactEVMError) -> X402Settlement {
+    public func settleSVM(transaction: String, _ requirements: ExactRequirements, businessID: String, resourceID: String? = nil) async throws(ExactEVMError) -> X402Settlement {
         guard let svm else { throw ExactEVMError(.invalidNetwork, "no Solana node is configured") }
         do {
             // The row is looked up before the balance: once submitted, the transfer has moved the payer's
             // funds, and a retry must reconcile rather than read "insufficient funds".
-            let (wire, payer) = try await svm.verify(transaction: transaction, requirements, checkBalance: false)
+            let (wire, payer) = try await svm.verify(transaction: transaction, requirements, checkChainState: false)
             let nonce = Self.authoritySignature(wire, payer)
             if let existing = try await settlement(network: svm.network, payer: payer, nonce: Array(nonce.utf8)) {
                 guard existing.businessID == businessID else {
@@ -164,21 +183,13 @@ extension X402Facilitator {
                 }
                 return try await reconcileSVM(existing, svm: svm)
             }
-            try await svm.requireBalance(of: payer, try ExactPayment.canonical(requirements.amount, "amount"))
-            let id = Identifier.make("x402", clock: clock)
-            let now = clock.nowMillis()
+            // Simulated before a row exists: a transfer that cannot run is refused without using up its signature.
+            try await svm.requireState(wire, payer: payer, try ExactPayment.canonical(requirements.amount, "amount"))
             let amount = requirements.amount
             // The transaction id is the fee payer's signature: it is written with the row, before the
             // transaction is sent, so a crash or a lost answer leaves a row that can still be looked up.
             let (signed, txid) = try await svm.cosign(wire)
-            let inserted = try await db.write { tx -> Bool in
-                try await !tx.sql.raw("""
-                    INSERT INTO x402_settlements (id, business_id, network, asset, payer, recipient, amount, nonce, status, send_id, txid, created_at, updated_at)
-                    VALUES (\(bind: id), \(bind: businessID), \(bind: svm.network.caip2), \(bind: svm.network.asset), \(bind: Self.normalized(payer)),
-                            \(bind: requirements.payTo), \(bind: amount), \(bind: Hex.encode(Array(nonce.utf8))), 'pending', '', \(bind: txid), \(bind: now), \(bind: now))
-                    ON CONFLICT (network, payer, nonce) DO NOTHING RETURNING id
-                    """).all().isEmpty
-            }
+            let inserted = try await recordSVMSubmission(svm, payer: payer, nonce: nonce, requirements, txid: txid, businessID: businessID, resourceID: resourceID)
             guard inserted, let row = try await settlement(network: svm.network, payer: payer, nonce: Array(nonce.utf8)) else {
                 return X402Settlement(success: false, transaction: "", network: svm.network, payer: payer, amount: amount, reason: .duplicateSettlement,
                                       message: "this transaction was already submitted")
@@ -199,6 +210,22 @@ extension X402Facilitator {
             throw error
         } catch {
             throw ExactEVMError(.unexpectedSettleError, "\(error)")
+        }
+    }
+
+    /// The pending row of a Solana settlement about to be sent; false when the same payer signature
+    /// already has one (the unique key on network, payer and nonce).
+    func recordSVMSubmission(_ svm: SVMExact, payer: String, nonce: String, _ requirements: ExactRequirements, txid: String,
+                             businessID: String, resourceID: String?) async throws -> Bool {
+        let id = Identifier.make("x402", clock: clock)
+        let now = clock.nowMillis()
+        return try await db.write { tx -> Bool in
+            try await !tx.sql.raw("""
+                INSERT INTO x402_settlements (id, business_id, resource_id, network, asset, payer, recipient, amount, nonce, status, send_id, txid, created_at, updated_at)
+                VALUES (\(bind: id), \(bind: businessID), \(bind: resourceID), \(bind: svm.network.caip2), \(bind: svm.network.asset), \(bind: Self.normalized(payer)),
+                        \(bind: requirements.payTo), \(bind: requirements.amount), \(bind: Hex.encode(Array(nonce.utf8))), 'pending', '', \(bind: txid), \(bind: now), \(bind: now))
+                ON CONFLICT (network, payer, nonce) DO NOTHING RETURNING id
+                """).all().isEmpty
         }
     }
 

@@ -95,7 +95,7 @@ extension X402Facilitator {
 
     /// A confirmed transaction settles one payment: the row keyed by (network, txid) is unique, so the
     /// same txid can never unlock a second request.
-    public func settle(_ payment: UTXOPayment, _ requirements: ExactRequirements, businessID: String) async throws(ExactEVMError) -> X402Settlement {
+    public func settle(_ payment: UTXOPayment, _ requirements: ExactRequirements, businessID: String, resourceID: String? = nil) async throws(ExactEVMError) -> X402Settlement {
         let (receivedAmount, network) = try await utxo.verify(payment, requirements)
         // Amounts cross async boundaries as text here: Int128 captured by the transaction closure crashed the 6.3 runtime.
         let received = String(receivedAmount)
@@ -105,8 +105,8 @@ extension X402Facilitator {
             let now = clock.nowMillis()
             let inserted = try await db.write { tx -> Bool in
                 let rows = try await tx.sql.raw("""
-                    INSERT INTO x402_settlements (id, business_id, network, asset, payer, recipient, amount, nonce, status, send_id, txid, reported, created_at, updated_at)
-                    VALUES (\(bind: id), \(bind: businessID), \(bind: network.caip2), \(bind: network.asset), '', \(bind: requirements.payTo), \(bind: received),
+                    INSERT INTO x402_settlements (id, business_id, resource_id, network, asset, payer, recipient, amount, nonce, status, send_id, txid, reported, created_at, updated_at)
+                    VALUES (\(bind: id), \(bind: businessID), \(bind: resourceID), \(bind: network.caip2), \(bind: network.asset), '', \(bind: requirements.payTo), \(bind: received),
                             \(bind: Hex.encode(Array(payment.txid.utf8))), 'settled', '', \(bind: payment.txid), 1, \(bind: now), \(bind: now))
                     ON CONFLICT (network, payer, nonce) DO NOTHING RETURNING id
                     """).all()

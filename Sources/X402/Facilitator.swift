@@ -113,7 +113,7 @@ public struct X402Facilitator: Sendable {
         return result
     }
 
-    public func settle(_ payment: ExactPayment, _ requirements: ExactRequirements, businessID: String) async throws(ExactEVMError) -> X402Settlement {
+    public func settle(_ payment: ExactPayment, _ requirements: ExactRequirements, businessID: String, resourceID: String? = nil) async throws(ExactEVMError) -> X402Settlement {
         do {
             guard let network = verifier.network(named: requirements.network) else { throw ExactEVMError(.invalidNetwork, "\(requirements.network) is not supported") }
             let payer = payment.authorization.from
@@ -142,8 +142,8 @@ public struct X402Facilitator: Sendable {
             submitted?.insert(network: network.caip2, payer: Self.normalized(payer), nonceHex: Hex.encode(payment.authorization.nonce))
             let inserted = try await db.write { tx -> Bool in
                 let rows = try await tx.sql.raw("""
-                    INSERT INTO x402_settlements (id, business_id, network, asset, payer, recipient, amount, nonce, status, send_id, created_at, updated_at)
-                    VALUES (\(bind: id), \(bind: businessID), \(bind: network.caip2), \(bind: network.asset), \(bind: payer.lowercased()),
+                    INSERT INTO x402_settlements (id, business_id, resource_id, network, asset, payer, recipient, amount, nonce, status, send_id, created_at, updated_at)
+                    VALUES (\(bind: id), \(bind: businessID), \(bind: resourceID), \(bind: network.caip2), \(bind: network.asset), \(bind: payer.lowercased()),
                             \(bind: payment.authorization.to), \(bind: payment.authorization.value.decimalString), \(bind: Hex.encode(payment.authorization.nonce)),
                             'pending', \(bind: sendID), \(bind: now), \(bind: now))
                     ON CONFLICT (network, payer, nonce) DO NOTHING RETURNING id
@@ -397,15 +397,6 @@ public struct X402Facilitator: Sendable {
             guard !updated.isEmpty else { return }
             try await self.recordSettlement(tx, settlementID: row.id, businessID: row.businessID, asset: row.asset, amount: row.amount,
                                             basisPoints: bps, custodial: false)
-        }
-    }
-
-    /// Records which paid resource a settlement unlocked (for the business's payment history).
-    func tag(transaction: String, payer: String, resourceID: String) async throws {
-        try await db.write { tx in
-            try await tx.sql.raw("""
-                UPDATE x402_settlements SET resource_id = \(bind: resourceID) WHERE txid = \(bind: transaction) AND payer = \(bind: Self.normalized(payer))
-                """).run()
         }
     }
 

@@ -321,7 +321,7 @@ extension X402Feature {
                 throw APIError(.badGateway, code: "upstream_refused", "The resource's upstream may not be called: \(error)")
             }
         }
-        let gate = PaywallGate(facilitator: ResourceFacilitatorClient(facilitator: facilitator, businessID: resource.business_id, resourceID: id))
+        let gate = PaywallGate(facilitator: InProcessFacilitatorClient(facilitator: facilitator, businessID: resource.business_id, resourceID: id))
         switch try await gate.decide(request, options: options, resource: info) {
         case .respond(let response):
             return response
@@ -395,20 +395,4 @@ struct DynamicKey: CodingKey {
     init(_ string: String) { stringValue = string }
     init?(stringValue: String) { self.stringValue = stringValue }
     init?(intValue: Int) { nil }
-}
-
-/// The in-process facilitator, tagging settlements with the resource they paid for.
-struct ResourceFacilitatorClient: X402FacilitatorClient {
-    let facilitator: X402Facilitator
-    let businessID: String
-    let resourceID: String
-
-    func settle(payload: JSONValue, requirements: JSONValue, x402Version: Int) async throws -> X402SettleAnswer {
-        let answer = try await InProcessFacilitatorClient(facilitator: facilitator, businessID: businessID, resourceID: resourceID)
-            .settle(payload: payload, requirements: requirements, x402Version: x402Version)
-        if let payer = answer.payer, !answer.transaction.isEmpty {
-            try await facilitator.tag(transaction: answer.transaction, payer: payer, resourceID: resourceID)
-        }
-        return answer
-    }
 }

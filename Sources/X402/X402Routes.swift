@@ -261,16 +261,16 @@ public struct X402Feature: Sendable {
 
     static func settleStandard<JSON: JSONReadable>(_ body: JSON, _ facilitator: X402Facilitator, businessID: String, resourceID: String? = nil) async throws(ExactEVMError) -> X402Settlement {
         if let (transaction, requirements) = try svmStandard(body, facilitator) {
-            return try await facilitator.settleSVM(transaction: transaction, requirements, businessID: businessID)
+            return try await facilitator.settleSVM(transaction: transaction, requirements, businessID: businessID, resourceID: resourceID)
         }
         if let (preimage, payTo) = try lightningStandard(body, facilitator) {
             return try await facilitator.settleLightning(preimage: preimage, payTo: payTo, resourceID: resourceID, businessID: businessID)
         }
         if let (payment, requirements) = try utxoStandard(body, facilitator) {
-            return try await facilitator.settle(payment, requirements, businessID: businessID)
+            return try await facilitator.settle(payment, requirements, businessID: businessID, resourceID: resourceID)
         }
         let (payment, requirements) = try standard(body)
-        return try await facilitator.settle(payment, requirements, businessID: businessID)
+        return try await facilitator.settle(payment, requirements, businessID: businessID, resourceID: resourceID)
     }
 
     /// A standard body on the Lightning network: the preimage and the invoice it pays, or nil.

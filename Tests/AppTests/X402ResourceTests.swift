@@ -84,7 +84,7 @@ struct X402ResourceTests {
     @Test(.enabled(if: EVMHarness.available, "needs the EVM harness"))
     func aResourceIsPaidWithV1AndV2HeadersAndProxied() async throws {
         try await Receiver.with { upstream in
-            try await TestApp.with(configure: EVMHarness.configure) { _, api in
+            try await TestApp.with(configure: EVMHarness.configure) { app, api in
                 let evm = try await EVMHarness.connect()
                 try await evm.fundGas(api)
                 let (payerKey, _) = try await evm.fundedPayer(5_000_000)
@@ -139,6 +139,10 @@ struct X402ResourceTests {
                     $0["resource_id"] as? String == id && $0["status"] as? String == "settled" && ($0["amount_decimal"] as? String)?.hasPrefix("0.") == true },
                         "\(history.text)")
                 #expect(upstream.requests.count == 2)
+                // The business's webhook event names the resource each payment unlocked.
+                let settledEvents = try await app.events(business).filter { $0.type == "x402.payment.settled" }
+                #expect(settledEvents.count == 2 && settledEvents.allSatisfy { ($0.payload["data"] as? [String: Any])?["resource_id"] as? String == id },
+                        "\(settledEvents.map(\.payload))")
             }
         }
     }

@@ -416,8 +416,44 @@ struct X402SVMTests {
     static let migrations = JobQueue.migrations + Ledger.migrations + Outbox.migrations + DevnetChain.migrations + ChainWatchList.migrations + CustodyVault.migrations
         + ChainSender.migrations + X402Facilitator.migrations
 
-    @Test(.enabled(if: solURL != nil && fundedKey != nil && mint != nil, "needs the LiteSVM harness"))
-    func aPartiallySignedTransferIsCheckedCoSignedSubmittedOnce() async throws {
+    /// A facilitator on the LiteSVM server with a funded fee payer, a payer holding USDC and a payee
+    /// whose token account exists.
+    struct Fixture {
+        let rpc: JSONRPCClient
+        let node: SolanaChain
+        let db: Database
+        let clock: ManualClock
+        let svm: SVMExact
+        let facilitator: X402Facilitator
+        let network: X402Network
+        let payerKey: [UInt8]
+        let payer: SolanaPublicKey
+        let mint: SolanaPublicKey
+        let feePayer: SolanaPublicKey
+        let payTo: SolanaPublicKey
+
+        /// A transfer of `amount` the payer signed (unless `sign` is false), with our fee payer as fee payer.
+        func transaction(amount: UInt64, to wallet: SolanaPublicKey? = nil, feePayerKey: SolanaPublicKey? = nil, sign: Bool = true,
+                         from payer: SolanaPublicKey? = nil, key payerKey: [UInt8]? = nil) async throws -> String {
+            let payer = payer ?? self.payer
+            let instructions = [
+                Solana.Instruction(programID: SolanaPublicKey(constant: "ComputeBudget111111111111111111111111111111"), accounts: [], data: [2, 0x40, 0x0d, 0x03, 0x00]),
+                Solana.Instruction(programID: SolanaPublicKey(constant: "ComputeBudget111111111111111111111111111111"), accounts: [], data: [3, 0xe8, 0x03, 0, 0, 0, 0, 0, 0]),
+                Solana.TokenProgram.transferChecked(source: try Solana.associatedTokenAddress(wallet: payer, mint: mint), mint: mint,
+                                                    destination: try Solana.associatedTokenAddress(wallet: wallet ?? payTo, mint: mint), owner: payer, amount: amount, decimals: 6),
+            ]
+            let message = try Solana.Message(instructions: instructions, payer: feePayerKey ?? feePayer, recentBlockhash: try await node.latestBlockhash())
+            var partial = Solana.Transaction(message: message)
+            if sign { try partial.sign(privateKey: payerKey ?? self.payerKey) }
+            return partial.base64
+        }
+
+        func requirements(amount: String = "10000", payTo: SolanaPublicKey? = nil) -> ExactRequirements {
+            ExactRequirements(scheme: "exact", network: network.caip2, amount: amount, asset: mint.base58, payTo: (payTo ?? self.payTo).base58, tokenName: nil, tokenVersion: nil)
+        }
+    }
+
+    func withFixture(_ body: @Sendable (Fixture) async throws -> Void) async throws {
         let rpc = try JSONRPCClient(url: Self.solURL!)
         let node = try SolanaChain(rpc: rpc, mints: ["USDC_SOL": Self.mint!])
         let payerKey = try Hex.decode(Self.fundedKey!)
@@ -438,32 +474,27 @@ struct X402SVMTests {
             let setup = try Solana.Message(instructions: [try Solana.AssociatedTokenProgram.createIdempotent(payer: payer, wallet: payTo, mint: mint)],
                                            payer: payer, recentBlockhash: try await node.latestBlockhash())
             _ = try await node.broadcast(try Solana.Transaction(message: setup, signers: [payerKey]).base64)
+            try await body(Fixture(rpc: rpc, node: node, db: db, clock: clock, svm: svm, facilitator: facilitator, network: network, payerKey: payerKey,
+                                   payer: payer, mint: mint, feePayer: try SolanaPublicKey(base58: feePayer.address), payTo: payTo))
+        }
+    }
 
-            func transaction(amount: UInt64, to wallet: SolanaPublicKey = payTo, feePayerKey: SolanaPublicKey? = nil, sign: Bool = true,
-                             from payer: SolanaPublicKey = payer, key payerKey: [UInt8] = payerKey) async throws -> String {
-                let instructions = [
-                    Solana.Instruction(programID: SolanaPublicKey(constant: "ComputeBudget111111111111111111111111111111"), accounts: [], data: [2, 0x40, 0x0d, 0x03, 0x00]),
-                    Solana.Instruction(programID: SolanaPublicKey(constant: "ComputeBudget111111111111111111111111111111"), accounts: [], data: [3, 0xe8, 0x03, 0, 0, 0, 0, 0, 0]),
-                    Solana.TokenProgram.transferChecked(source: try Solana.associatedTokenAddress(wallet: payer, mint: mint), mint: mint,
-                                                        destination: try Solana.associatedTokenAddress(wallet: wallet, mint: mint), owner: payer, amount: amount, decimals: 6),
-                ]
-                let message = try Solana.Message(instructions: instructions, payer: feePayerKey ?? (try SolanaPublicKey(base58: feePayer.address)),
-                                                 recentBlockhash: try await node.latestBlockhash())
-                var partial = Solana.Transaction(message: message)
-                if sign { try partial.sign(privateKey: payerKey) }
-                return partial.base64
-            }
-            let requirements = ExactRequirements(scheme: "exact", network: network.caip2, amount: "10000", asset: Self.mint!, payTo: payTo.base58, tokenName: nil, tokenVersion: nil)
-            func reason(_ body: () async throws -> Void) async -> X402Reason? {
-                do { try await body(); return nil } catch let error as ExactEVMError { return error.reason } catch { return .unexpectedVerifyError }
-            }
-            let good = try await transaction(amount: 10_000)
+    static func reason(_ body: () async throws -> Void) async -> X402Reason? {
+        do { try await body(); return nil } catch let error as ExactEVMError { return error.reason } catch { return .unexpectedVerifyError }
+    }
+
+    @Test(.enabled(if: solURL != nil && fundedKey != nil && mint != nil, "needs the LiteSVM harness"))
+    func aPartiallySignedTransferIsCheckedCoSignedSubmittedOnce() async throws {
+        try await withFixture { f in
+            let (rpc, node, facilitator, network, payer, payerKey, mint, payTo) = (f.rpc, f.node, f.facilitator, f.network, f.payer, f.payerKey, f.mint, f.payTo)
+            let requirements = f.requirements()
+            let good = try await f.transaction(amount: 10_000)
             #expect(try await facilitator.verifySVM(transaction: good, requirements) == payer.base58)
-            #expect(await reason { _ = try await facilitator.verifySVM(transaction: try await transaction(amount: 9_999), requirements) } == .valueMismatch)
+            #expect(await Self.reason { _ = try await facilitator.verifySVM(transaction: try await f.transaction(amount: 9_999), requirements) } == .valueMismatch)
             let elsewhere = try SolanaPublicKey(privateKey: Array(SHA256.hash(data: Data("other-\(UUID())".utf8))))
-            #expect(await reason { _ = try await facilitator.verifySVM(transaction: try await transaction(amount: 10_000, to: elsewhere), requirements) } == .recipientMismatch)
-            #expect(await reason { _ = try await facilitator.verifySVM(transaction: try await transaction(amount: 10_000, sign: false), requirements) } == .signature)
-            #expect(await reason { _ = try await facilitator.verifySVM(transaction: try await transaction(amount: 10_000, feePayerKey: payer), requirements) } == .invalidPayload)
+            #expect(await Self.reason { _ = try await facilitator.verifySVM(transaction: try await f.transaction(amount: 10_000, to: elsewhere), requirements) } == .recipientMismatch)
+            #expect(await Self.reason { _ = try await facilitator.verifySVM(transaction: try await f.transaction(amount: 10_000, sign: false), requirements) } == .signature)
+            #expect(await Self.reason { _ = try await facilitator.verifySVM(transaction: try await f.transaction(amount: 10_000, feePayerKey: payer), requirements) } == .invalidPayload)
 
             // Submitted once: pending until confirmed, then the same body reconciles to success, then replays are refused.
             let first = try await facilitator.settleSVM(transaction: good, requirements, businessID: "biz_sol")
@@ -491,7 +522,7 @@ struct X402SVMTests {
             ], payer: payer, recentBlockhash: try await node.latestBlockhash())
             _ = try await node.broadcast(try Solana.Transaction(message: funding, signers: [payerKey]).base64)
             _ = try await rpc.call("shim_advanceSlots", [.number("2")])
-            let allIn = try await transaction(amount: 10_000, from: exact, key: exactKey)
+            let allIn = try await f.transaction(amount: 10_000, from: exact, key: exactKey)
             var settledAllIn = try await facilitator.settleSVM(transaction: allIn, requirements, businessID: "biz_sol")
             if !settledAllIn.success {
                 #expect(settledAllIn.reason == .settlementPending, "\(settledAllIn)")
@@ -532,7 +563,71 @@ struct X402SVMTests {
             }
             // 10,000 from the first payer, 10,000 from the all-in payer, 20,000 through the middleware.
             #expect(try await node.tokenBalance(asset: "USDC_SOL", wallet: payTo.base58) == 40_000)
-            #expect(await reason { _ = try await facilitator.verifySVM(transaction: good, requirements) } == .duplicateSettlement)
+            #expect(await Self.reason { _ = try await facilitator.verifySVM(transaction: good, requirements) } == .duplicateSettlement)
+        }
+    }
+
+    /// A Solana settlement that cannot land is never booked: verify simulates it, the node refusing it
+    /// closes it at once, and the background pass closes one that failed on chain or never arrived.
+    @Test(.enabled(if: solURL != nil && fundedKey != nil && mint != nil, "needs the LiteSVM harness"))
+    func aSettlementThatCannotLandIsRefusedOrClosedAsFailed() async throws {
+        try await withFixture { f in
+            func row(_ txid: String) async throws -> (status: String, reason: String?)? {
+                try await f.db.read { sql in
+                    try await sql.raw("SELECT status, reason FROM x402_settlements WHERE txid = \(bind: txid)").first().map {
+                        (try $0.decode(column: "status", as: String.self), try $0.decode(column: "reason", as: String?.self))
+                    }
+                }
+            }
+            // A payee with no token account: the layout is right, the transfer would fail on chain.
+            let nowhere = try SolanaPublicKey(privateKey: Array(SHA256.hash(data: Data("no-account-\(UUID())".utf8))))
+            func unpayable(_ amount: UInt64) async throws -> (base64: String, requirements: ExactRequirements) {
+                (try await f.transaction(amount: amount, to: nowhere), f.requirements(amount: String(amount), payTo: nowhere))
+            }
+            let refused = try await unpayable(10_000)
+            #expect(await Self.reason { _ = try await f.facilitator.verifySVM(transaction: refused.base64, refused.requirements) } == .transactionSimulationFailed)
+
+            // Settling it is refused the same way, before anything is written or sent.
+            #expect(await Self.reason { _ = try await f.facilitator.settleSVM(transaction: refused.base64, refused.requirements, businessID: "biz_sol") }
+                    == .transactionSimulationFailed)
+            let written = try await f.db.read { sql in try await sql.raw("SELECT COUNT(*) AS n FROM x402_settlements").first()?.decode(column: "n", as: Int.self) }
+            #expect(written == 0)
+
+            // Recorded, then the process stopped before it learned the outcome of the send: the transaction
+            // executed with an error on chain (sent here without preflight, as a validator would still land it).
+            let failing = try await unpayable(9_000)
+            let (failingWire, payer) = try await f.svm.verify(transaction: failing.base64, failing.requirements, checkChainState: false)
+            let (failingSigned, failingTxid) = try await f.svm.cosign(failingWire)
+            #expect(try await f.facilitator.recordSVMSubmission(f.svm, payer: payer, nonce: X402Facilitator.authoritySignature(failingWire, payer), failing.requirements,
+                                                                txid: failingTxid, businessID: "biz_sol", resourceID: nil))
+            _ = try await f.rpc.call("sendTransaction", [.string(failingSigned), .object(["encoding": .string("base64"), "skipPreflight": .bool(true)])])
+            _ = try await f.rpc.call("shim_advanceSlots", [.number("2")])
+            #expect(try await f.facilitator.reconcilePendingSettlements() == 1)
+            let closed = try await row(failingTxid)
+            #expect(closed?.status == "failed" && closed?.reason == X402Reason.transactionFailed.rawValue)
+            let retried = try await f.facilitator.settleSVM(transaction: failing.base64, failing.requirements, businessID: "biz_sol")
+            #expect(!retried.success && retried.reason == .transactionFailed && retried.transaction == failingTxid, "\(retried)")
+
+            // Recorded and never sent: pending while its blockhash could still land it, closed as failed after.
+            let unsent = try await f.transaction(amount: 8_000)
+            let unsentRequirements = f.requirements(amount: "8000")
+            let (unsentWire, _) = try await f.svm.verify(transaction: unsent, unsentRequirements)
+            let (_, unsentTxid) = try await f.svm.cosign(unsentWire)
+            #expect(try await f.facilitator.recordSVMSubmission(f.svm, payer: payer, nonce: X402Facilitator.authoritySignature(unsentWire, payer), unsentRequirements,
+                                                                txid: unsentTxid, businessID: "biz_sol", resourceID: nil))
+            #expect(try await f.facilitator.reconcilePendingSettlements() == 0)
+            #expect(try await row(unsentTxid)?.status == "pending")
+            f.clock.advance(millis: X402Facilitator.solanaLandingWindowMillis + 1)
+            #expect(try await f.facilitator.reconcilePendingSettlements() == 1)
+            #expect(try await row(unsentTxid)?.status == "failed")
+
+            // Nothing moved and nothing was booked: no commission, no settled event.
+            #expect(try await f.node.tokenBalance(asset: "USDC_SOL", wallet: f.payTo.base58) == 0)
+            let booked = try await f.db.read { sql in
+                try await sql.raw("SELECT COUNT(*) AS n FROM outbox_events WHERE business_id = 'biz_sol'").first()?.decode(column: "n", as: Int.self)
+            }
+            #expect(booked == 0)
+            #expect(try await f.facilitator.ledger.verify(f.db).isHealthy)
         }
     }
 }
