@@ -24,7 +24,7 @@ public struct Ledger: Sendable {
     public func createAccounts(_ specs: [AccountSpec], in tx: Transaction) async throws {
         let now = clock.nowMillis()
         for spec in specs {
-            guard AssetRegistry.asset(spec.asset) != nil else { throw LedgerError.unknownAsset(spec.asset) }
+            guard AssetRegistry.ledgerAsset(spec.asset) != nil else { throw LedgerError.unknownAsset(spec.asset) }
             if let existing = try await LedgerStore.accounts([spec.id], in: tx, lock: false)[spec.id] {
                 if existing.asset != spec.asset { throw LedgerError.accountExistsWithDifferentFields(id: spec.id, field: "asset") }
                 if existing.kind != spec.kind { throw LedgerError.accountExistsWithDifferentFields(id: spec.id, field: "kind") }

@@ -45,10 +45,22 @@ public enum AssetRegistry {
 
     public static let all: [Asset] = crypto + fiat
 
+    /// Units the ledger books that are not payment currencies: Lightning moves bitcoin in
+    /// millisatoshis, and a micro-payment of a few hundred of them must be booked whole, not as 0 sats.
+    public static let ledgerUnits: [Asset] = [
+        .init(code: "BTC_LN", name: "Bitcoin on Lightning (millisatoshis)", kind: .crypto, decimals: 11, chain: "BTC", tokenStandard: nil, confirmations: nil),
+    ]
+
     private static let byCode: [String: Asset] = Dictionary(uniqueKeysWithValues: all.map { ($0.code, $0) })
 
     /// Looks an asset up by code, case-insensitively (`usdc_pol` and `USDC_POL` are the same asset).
     public static func asset(_ code: String) -> Asset? { byCode[code.uppercased()] }
+
+    /// Any asset the ledger may book: the payment assets and the ledger-only units. Never for input
+    /// that names a currency to pay or quote in (`BTC_LN` is not one).
+    public static func ledgerAsset(_ code: String) -> Asset? {
+        asset(code) ?? ledgerUnits.first { $0.code == code.uppercased() }
+    }
 
     public static func fiatCurrency(_ code: String) -> Asset? {
         guard let asset = asset(code), asset.isFiat else { return nil }

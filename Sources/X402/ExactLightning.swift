@@ -94,12 +94,16 @@ public struct LightningPaywall: Sendable {
 /// The facilitator's Lightning settlements.
 extension X402Facilitator {
 
+    /// The ledger asset of Lightning settlements: bitcoin counted in millisatoshis.
+    static let lightningLedgerAsset = "BTC_LN"
+
     /// A preimage settles one request: the row keyed by (network, payment hash) is unique.
     public func settleLightning(preimage: String, payTo: String?, resourceID: String?, businessID: String) async throws(ExactEVMError) -> X402Settlement {
         guard let lightning else { throw ExactEVMError(.invalidNetwork, "no Lightning node is configured") }
         let (hash, receivedMsat) = try await lightning.verify(preimageHex: preimage, businessID: businessID, resourceID: resourceID, payTo: payTo)
-        // The ledger counts satoshis; millisatoshis below one sat are not booked.
-        let sats = String((Int128(receivedMsat) ?? 0) / 1000)
+        // Booked in millisatoshis (BTC_LN), exactly what the node received: a price below one sat is
+        // x402's everyday case, and whole sats would book it as nothing.
+        let asset = X402Facilitator.lightningLedgerAsset
         do {
             let bps = try await feeBasisPoints(businessID)
             let id = Identifier.make("x402", clock: clock)
@@ -108,12 +112,12 @@ extension X402Facilitator {
             let inserted = try await db.write { tx -> Bool in
                 let rows = try await tx.sql.raw("""
                     INSERT INTO x402_settlements (id, business_id, resource_id, network, asset, payer, recipient, amount, nonce, status, send_id, txid, reported, created_at, updated_at)
-                    VALUES (\(bind: id), \(bind: businessID), \(bind: resourceID), \(bind: network.caip2), 'BTC', '', \(bind: payTo ?? ""), \(bind: sats), \(bind: hash),
+                    VALUES (\(bind: id), \(bind: businessID), \(bind: resourceID), \(bind: network.caip2), \(bind: asset), '', \(bind: payTo ?? ""), \(bind: receivedMsat), \(bind: hash),
                             'settled', '', \(bind: hash), 1, \(bind: now), \(bind: now))
                     ON CONFLICT (network, payer, nonce) DO NOTHING RETURNING id
                     """).all()
                 guard !rows.isEmpty else { return false }
-                try await self.recordSettlement(tx, settlementID: id, businessID: businessID, asset: "BTC", amount: sats, basisPoints: bps, custodial: true)
+                try await self.recordSettlement(tx, settlementID: id, businessID: businessID, asset: asset, amount: receivedMsat, basisPoints: bps, custodial: true)
                 return true
             }
             guard inserted else {

@@ -266,7 +266,7 @@ extension X402Feature {
     }
 
     static func decimal(_ minor: String, asset: String) -> String? {
-        guard let value = Int128(minor), let known = AssetRegistry.asset(asset) else { return nil }
+        guard let value = Int128(minor), let known = AssetRegistry.ledgerAsset(asset) else { return nil }
         return Amount(minorUnits: value).formattedTrimmed(decimals: known.decimals)
     }
 

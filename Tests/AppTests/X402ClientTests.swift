@@ -112,7 +112,8 @@ struct X402ClientTests {
                 let unpaid = try await api.call(.get, "/x402/r/\(id)")
                 let offer = try #require(unpaid.array("accepts").first)
                 #expect(unpaid.status.code == 402 && offer["network"] as? String == "lightning" && (offer["payTo"] as? String)?.hasPrefix("lnbcrt") == true)
-                #expect(Int(offer["maxAmountRequired"] as? String ?? "0").map { $0 > 0 } == true)
+                let priceMsat = try #require(Int128(offer["maxAmountRequired"] as? String ?? ""))
+                #expect(priceMsat > 0)
                 let node = try #require(app.railyard.lightning)
                 let rates = app.railyard.merchants
                 let preimages = LockedTxids()
@@ -141,9 +142,13 @@ struct X402ClientTests {
                 let forged = JSONValue.object(["x402Version": .number("1"), "scheme": .string("exact"), "network": .string("lightning"),
                                                "payload": .object(["preimage": .string(String(repeating: "11", count: 32))])])
                 #expect(try await api.call(.get, "/x402/r/\(id)", headers: [("X-PAYMENT", Data(forged.serialized.utf8).base64EncodedString())]).status.code == 402)
-                // The money is on Railyard's node, owed to the business less the commission.
-                let payable = try await app.railyard.db.read { try await app.railyard.ledger.account("x402:payable:\(business):BTC", in: $0) }
-                #expect((payable?.creditsPosted ?? 0) > 0)
+                // The money is on Railyard's node, owed to the business less the commission (1 % on Starter),
+                // booked to the millisatoshi: a $0.001 price is about a sat, and whole sats would lose its fraction.
+                let payable = try await app.railyard.db.read { try await app.railyard.ledger.account("x402:payable:\(business):BTC_LN", in: $0) }
+                #expect(payable?.creditsPosted == priceMsat && payable?.debitsPosted == priceMsat / 100, "\(String(describing: payable)) for \(priceMsat) msat")
+                let history = try await api.call(.get, "/api/x402/payments", token: key).array("payments")
+                #expect(history.count == 1 && history.first?["asset"] as? String == "BTC_LN" && history.first?["amount"] as? String == String(priceMsat), "\(history)")
+                #expect(try await app.ledgerIsHealthy())
             }
         }
     }
