@@ -144,7 +144,8 @@ public struct Railyard {
         if submittedCount > 0 { logger.info("x402: \(submittedCount) submitted authorizations read into memory") }
         let catalog = X402Catalog(
             wallets: { [merchants] in try await merchants.walletAddresses(businessID: $0) }, usdPrice: { [merchants] in try await merchants.usdPrice($0) },
-            destinations: destinations, httpClient: httpClient)
+            destinations: destinations, httpClient: httpClient,
+            quotes: X402QuoteSigner(key: MasterKey.subkey(root, "x402-quotes"), now: { [clock] in clock.nowMillis() / 1000 }))
         X402Feature(facilitator: facilitator, db: db, clock: clock, catalog: catalog,
                     owns: { [merchants] merchant, business in try await merchants.merchant(merchant, owns: business) }).addRoutes(to: router)
         payments.addRoutes(to: router)

@@ -11,11 +11,18 @@ public struct PaymentOption: Sendable, Equatable {
     public let network: X402Network
     public let amount: String
     public let payTo: String
+    /// The signed quote of an amount priced from a market rate (see `X402QuoteSigner`), sent as `extra.quote`.
+    public let quote: String?
 
-    public init(network: X402Network, amount: String, payTo: String) {
+    public init(network: X402Network, amount: String, payTo: String, quote: String? = nil) {
         self.network = network
         self.amount = amount
         self.payTo = payTo
+        self.quote = quote
+    }
+
+    func quoted(_ quote: String?, amount: String? = nil) -> PaymentOption {
+        PaymentOption(network: network, amount: amount ?? self.amount, payTo: payTo, quote: quote)
     }
 
     /// The price of `usd` (an exact decimal) in the network's token at `tokenUSDPrice`, rounded up to
@@ -154,9 +161,13 @@ public struct PaywallGate: Sendable {
     public static let requiredHeader = HTTPField.Name("PAYMENT-REQUIRED")!
 
     let facilitator: any X402FacilitatorClient
+    let quotes: X402QuoteSigner
 
-    public init(facilitator: any X402FacilitatorClient) {
+    /// `quotes` signs the Bitcoin-family amounts (priced from a market rate) so that a paid retry is
+    /// held to the amount quoted; give it a stable key when the server restarts or runs in several copies.
+    public init(facilitator: any X402FacilitatorClient, quotes: X402QuoteSigner = X402QuoteSigner()) {
         self.facilitator = facilitator
+        self.quotes = quotes
     }
 
     static func svmExtra(_ option: PaymentOption) -> JSONValue {
@@ -177,7 +188,7 @@ public struct PaywallGate: Sendable {
                 "scheme": .string("exact"), "network": .string(option.network.v1Name ?? option.network.caip2), "maxAmountRequired": .string(option.amount),
                 "asset": .string(option.network.asset), "payTo": .string(option.payTo), "resource": .string(resource.url),
                 "description": .string(resource.description), "mimeType": .string(resource.mimeType), "maxTimeoutSeconds": .number(String(resource.maxTimeoutSeconds)),
-                "outputSchema": .null, "extra": .object(["label": .string(Self.label(option.network)), "proof": .string(Self.proof(option.network))]),
+                "outputSchema": .null, "extra": utxoExtra(option),
             ])
         }
         var extra: [String: JSONValue] = ["name": .string(option.network.tokenName), "version": .string(option.network.tokenVersion),
@@ -189,6 +200,13 @@ public struct PaywallGate: Sendable {
             "description": .string(resource.description), "mimeType": .string(resource.mimeType), "maxTimeoutSeconds": .number(String(resource.maxTimeoutSeconds)),
             "outputSchema": .null, "extra": .object(extra),
         ])
+    }
+
+    /// The extra of a Bitcoin-family or Lightning requirement: what to show, what proves payment, and the quote if any.
+    static func utxoExtra(_ option: PaymentOption) -> JSONValue {
+        var extra: [String: JSONValue] = ["label": .string(Self.label(option.network)), "proof": .string(Self.proof(option.network))]
+        if let quote = option.quote { extra["quote"] = .string(quote) }
+        return .object(extra)
     }
 
     static func label(_ network: X402Network) -> String {
@@ -216,7 +234,7 @@ public struct PaywallGate: Sendable {
             return .object([
                 "scheme": .string("exact"), "network": .string(option.network.caip2), "amount": .string(option.amount), "asset": .string(option.network.asset),
                 "payTo": .string(option.payTo), "maxTimeoutSeconds": .number(String(resource.maxTimeoutSeconds)),
-                "extra": .object(["label": .string(Self.label(option.network)), "proof": .string(Self.proof(option.network))]),
+                "extra": utxoExtra(option),
             ])
         }
         return .object([
@@ -228,6 +246,7 @@ public struct PaywallGate: Sendable {
 
     /// The 402 answer for `options`.
     public func paymentRequired(_ options: [PaymentOption], _ resource: PaidResource, error: String) -> Response {
+        let options = options.map { $0.network.kind == .utxo ? $0.quoted(quotes.quote($0, resource: resource)) : $0 }
         let v1 = JSONValue.object(["x402Version": .number("1"), "error": .string(error), "accepts": .array(options.map { Self.requirementV1($0, resource) })])
         let v2 = JSONValue.object([
             "x402Version": .number("2"), "error": .string(error),
@@ -269,14 +288,22 @@ public struct PaywallGate: Sendable {
         let chosen: PaymentOption?
         if version == 2 {
             let accepted = payload["accepted"]
-            chosen = options.first { option in
-                // A Lightning answer carries a fresh invoice each time: the invoice itself is checked at settlement.
-                if option.network.kind == .lightning { return accepted?["network"]?.stringValue == option.network.caip2 }
-                return accepted?["network"]?.stringValue == option.network.caip2 && accepted?["amount"]?.stringValue == option.amount
-                    && accepted?["payTo"]?.stringValue?.lowercased() == option.payTo.lowercased()
+            func offers(_ option: PaymentOption) -> Bool {
+                accepted?["network"]?.stringValue == option.network.caip2 && accepted?["payTo"]?.stringValue?.lowercased() == option.payTo.lowercased()
                     && accepted?["asset"]?.stringValue?.lowercased() == (option.network.kind == .evmExact || option.network.kind == .svmExact
                         ? option.network.contract : option.network.asset).lowercased()
             }
+            chosen = options.first { option in
+                // A Lightning answer carries a fresh invoice each time: the invoice itself is checked at settlement.
+                if option.network.kind == .lightning { return accepted?["network"]?.stringValue == option.network.caip2 }
+                return offers(option) && accepted?["amount"]?.stringValue == option.amount
+            } ?? options.lazy.compactMap { option -> PaymentOption? in
+                // The price moved since the 402: an amount we quoted still holds until its quote expires.
+                guard option.network.kind == .utxo, offers(option), let amount = accepted?["amount"]?.stringValue,
+                      let quote = accepted?["extra"]?["quote"]?.stringValue,
+                      quotes.honours(quote, amount: amount, option: option, resource: resource) else { return nil }
+                return option.quoted(quote, amount: amount)
+            }.first
         } else {
             let network = payload["network"]?.stringValue ?? ""
             chosen = options.first { $0.network.matches(network) }
@@ -307,8 +334,8 @@ public struct X402PaywallMiddleware<Context: RequestContext>: RouterMiddleware {
     let resource: @Sendable (Request) -> PaidResource
 
     public init(facilitator: any X402FacilitatorClient, options: @escaping @Sendable (Request) async throws -> [PaymentOption],
-                resource: @escaping @Sendable (Request) -> PaidResource) {
-        self.gate = PaywallGate(facilitator: facilitator)
+                resource: @escaping @Sendable (Request) -> PaidResource, quotes: X402QuoteSigner = X402QuoteSigner()) {
+        self.gate = PaywallGate(facilitator: facilitator, quotes: quotes)
         self.options = options
         self.resource = resource
     }

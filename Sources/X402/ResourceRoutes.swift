@@ -20,13 +20,16 @@ public struct X402Catalog: Sendable {
     /// Where upstream URLs may point (the SSRF policy shared with webhooks).
     public let destinations: WebhookDestinationPolicy
     public let httpClient: HTTPClient
+    /// Signs the Bitcoin-family amounts of 402 answers (see `X402QuoteSigner`).
+    public let quotes: X402QuoteSigner
 
     public init(wallets: @escaping @Sendable (String) async throws -> [String: String], usdPrice: @escaping @Sendable (String) async throws -> ExactDecimal,
-                destinations: WebhookDestinationPolicy, httpClient: HTTPClient) {
+                destinations: WebhookDestinationPolicy, httpClient: HTTPClient, quotes: X402QuoteSigner) {
         self.wallets = wallets
         self.usdPrice = usdPrice
         self.destinations = destinations
         self.httpClient = httpClient
+        self.quotes = quotes
     }
 }
 
@@ -296,7 +299,10 @@ extension X402Feature {
                 continue
             }
             guard let payTo = wallets[network.asset] ?? wallets[network.chain], let asset = AssetRegistry.asset(network.asset) else { continue }
-            let price = try await catalog.usdPrice(network.kind == .utxo ? network.asset : "USDC")
+            // USDC is priced at par (1 USDC = 1 USD), as x402 prices stablecoins: the exact amount a payer
+            // signs must not move with a market rate between the 402 and the paid retry. Bitcoin-family
+            // amounts follow the market, and their quote holds them (see `X402QuoteSigner`).
+            let price = network.kind == .utxo ? try await catalog.usdPrice(network.asset) : ExactDecimal(1)
             options.append(PaymentOption(network: network, amount: try PaymentOption.pricing(usd: usd, tokenUSDPrice: price, decimals: asset.decimals), payTo: payTo))
         }
         return options
@@ -321,7 +327,8 @@ extension X402Feature {
                 throw APIError(.badGateway, code: "upstream_refused", "The resource's upstream may not be called: \(error)")
             }
         }
-        let gate = PaywallGate(facilitator: InProcessFacilitatorClient(facilitator: facilitator, businessID: resource.business_id, resourceID: id))
+        let gate = PaywallGate(facilitator: InProcessFacilitatorClient(facilitator: facilitator, businessID: resource.business_id, resourceID: id),
+                               quotes: catalog.quotes)
         switch try await gate.decide(request, options: options, resource: info) {
         case .respond(let response):
             return response

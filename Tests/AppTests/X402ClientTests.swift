@@ -78,6 +78,61 @@ struct X402ClientTests {
         }
     }
 
+    /// A Bitcoin amount is quoted at the rate of the 402. The payment, proven only after its
+    /// confirmations, is held to that amount while the quote holds, although the rate moved meanwhile.
+    @Test func aQuotedBitcoinPriceHoldsAfterTheRateMoves() async throws {
+        try await Receiver.with { rates in
+            rates.setRates(#"{"bitcoin":{"usd":"50000"}}"#)
+            try await Receiver.with { upstream in
+                try await TestApp.with(configure: { $0.ratesURL = rates.url }) { app, api in
+                    let session = try await api.merchant()
+                    let business = try await api.business(session, json: #"{"name":"BTC shop","wallet_addresses":{"BTC":"\#(Self.btcWallet)"}}"#)
+                    let id = try await api.paidResource(session, business: business, json: #"{"name":"Report","price_usd":"5","upstream_url":"\#(upstream.url)","networks":["bitcoin"]}"#)
+                    let unpaid = try await api.call(.get, "/x402/r/\(id)")
+                    let required = try #require(unpaid.headers[PaywallGate.requiredHeader].flatMap { Data(base64Encoded: $0) })
+                    let offer = try #require(try JSONValue.parse(Array(required))["accepts"]?.arrayValue?.first)
+                    #expect(offer["amount"] == .string("10000"), "$5 at $50,000 is 0.0001 BTC: \(offer)")
+                    #expect(offer["extra"]?["quote"]?.stringValue != nil && unpaid.array("accepts").first.map { ($0["extra"] as? [String: Any])?["quote"] != nil } == true)
+
+                    let devnet = try #require(app.railyard.devnets["BTC"])
+                    let txid = try await devnet.pay(to: Self.btcWallet, asset: "BTC", amount: 10_000)
+                    _ = try await devnet.mine(3)
+                    // While it confirms, bitcoin falls 20 %: $5 is now 12,500 sats.
+                    rates.setRates(#"{"bitcoin":{"usd":"40000"}}"#)
+                    app.clock.advance(seconds: 61)
+                    #expect(try await api.call(.get, "/x402/r/\(id)").array("accepts").first?["maxAmountRequired"] as? String == "12500")
+
+                    func pay(_ accepted: JSONValue, txid: String) async throws -> APIResponse {
+                        let payment = JSONValue.object(["x402Version": .number("2"), "accepted": accepted, "payload": .object(["txid": .string(txid)])])
+                        return try await api.call(.get, "/x402/r/\(id)", headers: [("PAYMENT-SIGNATURE", Data(payment.serialized.utf8).base64EncodedString())])
+                    }
+                    func altered(_ key: String, _ value: JSONValue) throws -> JSONValue {
+                        var fields = try #require(offer.objectValue)
+                        fields[key] = value
+                        return .object(fields)
+                    }
+                    // The quote covers its amount: a lower one under it is no offer of ours.
+                    #expect(try await pay(try altered("amount", .string("9000")), txid: txid).status.code == 402)
+                    // Without the quote, the payment is priced now, and 10,000 sats no longer pay for it.
+                    let v1 = JSONValue.object(["x402Version": .number("1"), "scheme": .string("exact"), "network": .string("bitcoin"),
+                                               "payload": .object(["txid": .string(txid)])])
+                    #expect(try await api.call(.get, "/x402/r/\(id)", headers: [("X-PAYMENT", Data(v1.serialized.utf8).base64EncodedString())]).status.code == 402)
+                    #expect(upstream.requests.isEmpty)
+                    // The offer as quoted: served.
+                    let paid = try await pay(offer, txid: txid)
+                    #expect(paid.status == .ok && upstream.requests.count == 1, "\(paid.text)")
+
+                    // A quote holds for an hour; after that, the same amount is priced again and refused.
+                    let late = try await devnet.pay(to: Self.btcWallet, asset: "BTC", amount: 10_000)
+                    _ = try await devnet.mine(3)
+                    app.clock.advance(seconds: 3600)
+                    #expect(try await pay(offer, txid: late).status.code == 402)
+                    #expect(upstream.requests.count == 1)
+                }
+            }
+        }
+    }
+
     /// Once a payment is settled, the payer gets its receipt even when the upstream cannot answer.
     @Test func aPaidRequestWhoseUpstreamFailsStillCarriesItsReceipt() async throws {
         try await TestApp.with { app, api in

@@ -83,8 +83,11 @@ struct X402ResourceTests {
 
     @Test(.enabled(if: EVMHarness.available, "needs the EVM harness"))
     func aResourceIsPaidWithV1AndV2HeadersAndProxied() async throws {
-        try await Receiver.with { upstream in
-            try await TestApp.with(configure: EVMHarness.configure) { app, api in
+        try await Receiver.with { rates in
+          // USDC a little under par on the market: x402 prices it at par all the same.
+          rates.setRates(#"{"usd-coin":{"usd":"0.9998"},"bitcoin":{"usd":"97250"}}"#)
+          try await Receiver.with { upstream in
+            try await TestApp.with(configure: { EVMHarness.configure(&$0); $0.ratesURL = rates.url }) { app, api in
                 let evm = try await EVMHarness.connect()
                 try await evm.fundGas(api)
                 let (payerKey, _) = try await evm.fundedPayer(5_000_000)
@@ -102,7 +105,7 @@ struct X402ResourceTests {
                 let extra = try #require(accept["extra"] as? [String: Any])
                 #expect(extra["name"] as? String == "USD Coin" && extra["version"] as? String == "2" && extra["chainId"] as? Int == 31_337 && extra["label"] != nil)
                 let amount = try #require(accept["maxAmountRequired"] as? String)
-                #expect(Int(amount).map { $0 > 0 } == true)
+                #expect(amount == "250000", "$0.25 is 0.25 USDC exactly")
                 let headerText = try #require(unpaid.headers[.init("PAYMENT-REQUIRED")!])
                 let headerData = try #require(Data(base64Encoded: headerText))
                 let v2 = try JSONValue.parse(Array(headerData))
@@ -144,6 +147,7 @@ struct X402ResourceTests {
                 #expect(settledEvents.count == 2 && settledEvents.allSatisfy { ($0.payload["data"] as? [String: Any])?["resource_id"] as? String == id },
                         "\(settledEvents.map(\.payload))")
             }
+          }
         }
     }
 }

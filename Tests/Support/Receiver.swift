@@ -19,6 +19,7 @@ public final class Receiver: Sendable {
         public var requests: [Received] = []
         var failuresLeft: Int
         var port = 0
+        var rates = ""
     }
 
     private let state: Mutex<State>
@@ -29,6 +30,10 @@ public final class Receiver: Sendable {
     public var url: String { "http://127.0.0.1:\(state.withLock { $0.port })/hook" }
 
     fileprivate func setPort(_ port: Int) { state.withLock { $0.port = port } }
+
+    /// What `GET /hook/simple/price` answers: a CoinGecko-shaped price table, so the receiver can be
+    /// the server's live rates source (`ratesURL = url`) with prices a test moves.
+    public func setRates(_ json: String) { state.withLock { $0.rates = json } }
 
     /// Records a request; returns whether to answer with success.
     fileprivate func record(_ received: Received) -> Bool {
@@ -60,6 +65,9 @@ public final class Receiver: Sendable {
             _ = receiver.record(Received(body: Array((request.uri.query ?? "").utf8), headers: headers))
             return Response(status: .ok, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(string: #"{"premium":true,"query":"\#(request.uri.query ?? "")"}"#)))
+        }
+        router.get("hook/simple/price") { _, _ -> Response in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: receiver.state.withLock { $0.rates })))
         }
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         var logger = Logger(label: "test.receiver")
