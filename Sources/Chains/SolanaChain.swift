@@ -194,7 +194,6 @@ public struct SolanaChain: ChainAdapter {
         return valid
     }
 
-    /// Sends a signed transaction (base64); returns its signature.
     /// Executes a signed transaction against the current state without committing it: nil when it
     /// succeeds, else the node's error (e.g. `{"InstructionError":[2,"InvalidAccountData"]}`).
     public func simulate(_ base64: String) async throws -> String? {
@@ -206,6 +205,7 @@ public struct SolanaChain: ChainAdapter {
         return error.serialized
     }
 
+    /// Sends a signed transaction (base64); returns its signature.
     public func broadcast(_ base64: String) async throws -> String {
         guard let signature = try await rpc.call("sendTransaction", [.string(base64), .object(["encoding": .string("base64")])]).stringValue else {
             throw ChainError.node("sendTransaction: no signature")

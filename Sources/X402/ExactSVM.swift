@@ -8,7 +8,8 @@ import Storage
 
 /// Solana `exact` (x402 SVM scheme): the client sends a transaction it signed as the token owner,
 /// with Railyard's fee payer as the first account; the facilitator checks its layout as the
-/// specification describes, co-signs as fee payer and submits it.
+/// specification describes, checks the payer's balance, simulates the co-signed transaction on the
+/// node, co-signs as fee payer and submits it.
 ///
 /// Layout accepted: SetComputeUnitLimit, SetComputeUnitPrice (at most 5 lamports per compute
 /// unit), one SPL Token / Token-2022 `TransferChecked` of exactly the price of `asset` to the
@@ -176,15 +177,24 @@ extension X402Facilitator {
             // funds, and a retry must reconcile rather than read "insufficient funds".
             let (wire, payer) = try await svm.verify(transaction: transaction, requirements, checkChainState: false)
             let nonce = Self.authoritySignature(wire, payer)
-            if let existing = try await settlement(network: svm.network, payer: payer, nonce: Array(nonce.utf8)) {
+            /// A transaction already recorded: reconciled for its own business, a replay for anyone else.
+            func answer(from existing: Row) async throws -> X402Settlement {
                 guard existing.businessID == businessID else {
                     return X402Settlement(success: false, transaction: "", network: svm.network, payer: payer, amount: existing.amount, reason: .duplicateSettlement,
                                           message: "this transaction was already submitted")
                 }
                 return try await reconcileSVM(existing, svm: svm)
             }
+            if let existing = try await settlement(network: svm.network, payer: payer, nonce: Array(nonce.utf8)) { return try await answer(from: existing) }
             // Simulated before a row exists: a transfer that cannot run is refused without using up its signature.
-            try await svm.requireState(wire, payer: payer, try ExactPayment.canonical(requirements.amount, "amount"))
+            do {
+                try await svm.requireState(wire, payer: payer, try ExactPayment.canonical(requirements.amount, "amount"))
+            } catch let refusal {
+                // A concurrent settle of the same transaction may have sent it since the lookup: then it
+                // no longer simulates, and this caller is answered from that settle's row.
+                guard let other = try await settlement(network: svm.network, payer: payer, nonce: Array(nonce.utf8)) else { throw refusal }
+                return try await answer(from: other)
+            }
             let amount = requirements.amount
             // The transaction id is the fee payer's signature: it is written with the row, before the
             // transaction is sent, so a crash or a lost answer leaves a row that can still be looked up.

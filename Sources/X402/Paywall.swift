@@ -304,6 +304,9 @@ public struct PaywallGate: Sendable {
                       quotes.honours(quote, amount: amount, option: option, resource: resource) else { return nil }
                 return option.quoted(quote, amount: amount)
             }.first
+                // No quote holds (it expired, or the payer dropped it): priced now. A txid proof pays at
+                // least the amount, so a payment that covers today's price is still taken.
+                ?? options.first { $0.network.kind == .utxo && offers($0) }
         } else {
             let network = payload["network"]?.stringValue ?? ""
             chosen = options.first { $0.network.matches(network) }

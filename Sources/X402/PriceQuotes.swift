@@ -8,9 +8,10 @@ import RailyardCrypto
 /// after its confirmations, when the rate has moved: priced again at the retry, an honest payer
 /// would be refused for paying what it was asked. So each such requirement carries `extra.quote`
 /// (an expiry and an HMAC over what the requirement offers), and a paid retry that echoes the
-/// requirement (v2 `accepted`) is held to the quoted amount until the quote expires. No state is
-/// kept: the quote verifies itself. A payer can at most choose the lowest price quoted within one
-/// validity window.
+/// requirement (v2 `accepted`) is held to the quoted amount until the quote expires; after that it is
+/// priced again (and still taken if it covers the new price). No state is kept: the quote verifies
+/// itself. A payer can at most choose the lowest price quoted within one validity window. Three
+/// hours cover the default confirmations (BCH: 6 blocks, about an hour) with a wide margin.
 public struct X402QuoteSigner: Sendable {
     let key: SymmetricKey
     let now: @Sendable () -> Int64
@@ -19,7 +20,7 @@ public struct X402QuoteSigner: Sendable {
 
     /// `key` should be stable across restarts and instances (a restart otherwise voids the quotes
     /// outstanding, which then fall back to the current price); `now` is in Unix seconds.
-    public init(key: SymmetricKey = SymmetricKey(size: .bits256), validitySeconds: Int64 = 3600,
+    public init(key: SymmetricKey = SymmetricKey(size: .bits256), validitySeconds: Int64 = 3 * 3600,
                 now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970) }) {
         self.key = key
         self.validitySeconds = validitySeconds

@@ -284,7 +284,8 @@ extension X402Feature {
     }
 
     /// The payment options of a resource: each configured network (or the resource's subset) where the
-    /// business has a wallet for the token, priced from USD through the rates service.
+    /// business has a wallet for the token: USDC at par, Bitcoin-family coins and Lightning through
+    /// the rates service.
     func options(for resource: PaidResourceRecord, issueInvoice: Bool) async throws -> [PaymentOption] {
         let wallets = try await catalog.wallets(resource.business_id)
         let usd = try ExactDecimal(parsing: resource.price_usd)

@@ -122,12 +122,15 @@ struct X402ClientTests {
                     let paid = try await pay(offer, txid: txid)
                     #expect(paid.status == .ok && upstream.requests.count == 1, "\(paid.text)")
 
-                    // A quote holds for an hour; after that, the same amount is priced again and refused.
+                    // A quote holds for three hours; after that, the payment is priced again: refused when it no
+                    // longer covers the price, taken when it does.
                     let late = try await devnet.pay(to: Self.btcWallet, asset: "BTC", amount: 10_000)
+                    let covering = try await devnet.pay(to: Self.btcWallet, asset: "BTC", amount: 12_500)
                     _ = try await devnet.mine(3)
-                    app.clock.advance(seconds: 3600)
+                    app.clock.advance(seconds: 3 * 3600)
                     #expect(try await pay(offer, txid: late).status.code == 402)
                     #expect(upstream.requests.count == 1)
+                    #expect(try await pay(offer, txid: covering).status == .ok && upstream.requests.count == 2)
                 }
             }
         }

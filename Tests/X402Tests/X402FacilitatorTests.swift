@@ -9,9 +9,46 @@ import Ledger
 import Money
 import RailyardCrypto
 import Storage
+import Synchronization
 import Testing
 import TestSupport
 @testable import X402
+
+/// The signed quote of a Bitcoin-family amount holds only for what it was issued for, and only while valid.
+@Suite("x402: price quotes")
+struct X402QuoteTests {
+    @Test func aQuoteHoldsOnlyItsOwnOfferUntilItExpires() throws {
+        let clock = Mutex<Int64>(1_800_000_000)
+        let key = SymmetricKey(size: .bits256)
+        let signer = X402QuoteSigner(key: key, validitySeconds: 600, now: { clock.withLock { $0 } })
+        let btc = try #require(X402Network.utxo(chain: "BTC", deployment: .mainnet))
+        let ltc = try #require(X402Network.utxo(chain: "LTC", deployment: .mainnet))
+        let option = PaymentOption(network: btc, amount: "10000", payTo: "bc1qpayee")
+        let resource = PaidResource(url: "https://shop.example/x402/r/x402r_a", description: "report")
+        let quote = signer.quote(option, resource: resource)
+        #expect(signer.honours(quote, amount: "10000", option: option, resource: resource))
+        // Anything else it might be presented for: another amount, resource, recipient, network, key.
+        #expect(!signer.honours(quote, amount: "9999", option: option, resource: resource))
+        #expect(!signer.honours(quote, amount: "10000", option: option, resource: PaidResource(url: "https://shop.example/x402/r/x402r_b", description: "report")))
+        #expect(!signer.honours(quote, amount: "10000", option: PaymentOption(network: btc, amount: "10000", payTo: "bc1qother"), resource: resource))
+        #expect(!signer.honours(quote, amount: "10000", option: PaymentOption(network: ltc, amount: "10000", payTo: "bc1qpayee"), resource: resource))
+        #expect(!X402QuoteSigner(key: SymmetricKey(size: .bits256), validitySeconds: 600, now: { clock.withLock { $0 } })
+            .honours(quote, amount: "10000", option: option, resource: resource))
+        // Its expiry is signed: moved (or written differently), the quote no longer verifies.
+        let (expiry, code) = (try #require(Int64(quote.split(separator: ".")[0])), quote.split(separator: ".")[1])
+        #expect(!signer.honours("\(expiry - 300).\(code)", amount: "10000", option: option, resource: resource))
+        #expect(!signer.honours("0\(expiry).\(code)", amount: "10000", option: option, resource: resource))
+        #expect(!signer.honours("\(expiry)", amount: "10000", option: option, resource: resource) && !signer.honours("", amount: "10000", option: option, resource: resource))
+        // A quote claiming to hold longer than quotes are issued for is refused even with a valid code.
+        let farSigner = X402QuoteSigner(key: key, validitySeconds: 6000, now: { clock.withLock { $0 } })
+        #expect(!signer.honours(farSigner.quote(option, resource: resource), amount: "10000", option: option, resource: resource))
+        // Valid to its last second, not after.
+        clock.withLock { $0 += 600 }
+        #expect(signer.honours(quote, amount: "10000", option: option, resource: resource))
+        clock.withLock { $0 += 1 }
+        #expect(!signer.honours(quote, amount: "10000", option: option, resource: resource))
+    }
+}
 
 @Suite("x402 exact EVM: parsing and the network table")
 struct X402ParsingTests {
@@ -567,8 +604,9 @@ struct X402SVMTests {
         }
     }
 
-    /// A Solana settlement that cannot land is never booked: verify simulates it, the node refusing it
-    /// closes it at once, and the background pass closes one that failed on chain or never arrived.
+    /// A Solana settlement that cannot land is never booked: verify and settle simulate it before
+    /// anything is written, and the background pass closes one that failed on chain or never arrived.
+    /// (The node refusing a send after a passing simulation, a race, closes its row the same way.)
     @Test(.enabled(if: solURL != nil && fundedKey != nil && mint != nil, "needs the LiteSVM harness"))
     func aSettlementThatCannotLandIsRefusedOrClosedAsFailed() async throws {
         try await withFixture { f in
