@@ -194,11 +194,12 @@ public struct SolanaChain: ChainAdapter {
         return valid
     }
 
-    /// Executes a signed transaction against the current state without committing it: nil when it
-    /// succeeds, else the node's error (e.g. `{"InstructionError":[2,"InvalidAccountData"]}`).
+    /// Executes a transaction against the current state without committing it and without checking
+    /// its signatures (so it may lack some): nil when it succeeds, else the node's error (e.g.
+    /// `{"InstructionError":[2,"InvalidAccountData"]}`).
     public func simulate(_ base64: String) async throws -> String? {
         let answer = try await rpc.call("simulateTransaction", [.string(base64), .object([
-            "encoding": .string("base64"), "sigVerify": .bool(true), "commitment": .string("confirmed"),
+            "encoding": .string("base64"), "sigVerify": .bool(false), "commitment": .string("confirmed"),
         ])])
         guard let value = answer["value"], value.isObject else { throw ChainError.node("simulateTransaction: unexpected answer") }
         guard let error = value["err"], error != .null else { return nil }

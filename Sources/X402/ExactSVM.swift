@@ -8,8 +8,8 @@ import Storage
 
 /// Solana `exact` (x402 SVM scheme): the client sends a transaction it signed as the token owner,
 /// with Railyard's fee payer as the first account; the facilitator checks its layout as the
-/// specification describes, checks the payer's balance, simulates the co-signed transaction on the
-/// node, co-signs as fee payer and submits it.
+/// specification describes, checks the payer's balance, simulates the transaction on the node,
+/// co-signs as fee payer and submits it.
 ///
 /// Layout accepted: SetComputeUnitLimit, SetComputeUnitPrice (at most 5 lamports per compute
 /// unit), one SPL Token / Token-2022 `TransferChecked` of exactly the price of `asset` to the
@@ -51,8 +51,8 @@ public struct SVMExact: Sendable {
     static func u64(_ bytes: ArraySlice<UInt8>) -> UInt64 { bytes.reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) } }
 
     /// Checks the transaction against the requirements; returns it and the transfer authority (the payer).
-    /// With `checkChainState` it also checks the payer's balance and simulates the co-signed transaction,
-    /// as the reference facilitator does: a layout can be right and still fail on chain (the payee has no
+    /// With `checkChainState` it also checks the payer's balance and simulates the transaction, as the
+    /// reference facilitator does: a layout can be right and still fail on chain (the payee has no
     /// token account, the source is frozen). `false` checks the layout only: a settlement already
     /// submitted has moved the balance and cannot be simulated again (see `settleSVM`).
     public func verify(transaction base64: String, _ requirements: ExactRequirements, checkChainState: Bool = true) async throws(ExactEVMError) -> (SolanaWireTransaction, String) {
@@ -111,16 +111,18 @@ public struct SVMExact: Sendable {
         return (transaction, authority.base58)
     }
 
-    /// The payer holds the amount, and the co-signed transaction runs.
+    /// The payer holds the amount, and the transaction runs.
     func requireState(_ transaction: SolanaWireTransaction, payer: String, _ required: Word256) async throws(ExactEVMError) {
         try await requireBalance(of: payer, required)
         try await simulate(transaction)
     }
 
-    /// Runs the transaction, co-signed as it would be sent, on the node without committing it.
+    /// Runs the transaction on the node without committing it. It goes without the fee payer's
+    /// signature (the node skips signature checks; the payer's was checked here): a fully signed
+    /// transaction handed to a node before its row exists could be relayed and land unbooked.
     func simulate(_ transaction: SolanaWireTransaction) async throws(ExactEVMError) {
         let failure: String?
-        do { failure = try await node.simulate(try await cosign(transaction).base64) } catch {
+        do { failure = try await node.simulate(transaction.base64) } catch {
             throw ExactEVMError(.unexpectedVerifyError, "the Solana node could not simulate the transaction: \(error)")
         }
         if let failure { throw ExactEVMError(.transactionSimulationFailed, "the transaction fails on chain: \(failure)") }

@@ -161,7 +161,12 @@ def dispatch(method, p):
         cfg = p[1] if len(p) > 1 and isinstance(p[1], dict) else {}
         tx, raw = decode_tx(p[0], cfg.get("encoding", "base58"))
         if method == "simulateTransaction":
-            r = svm.simulate_transaction(tx)
+            # Like a validator's RPC: signatures are checked only when asked (sigVerify, default false).
+            svm.with_sigverify(bool(cfg.get("sigVerify", False)))
+            try:
+                r = svm.simulate_transaction(tx)
+            finally:
+                svm.with_sigverify(True)
             if isinstance(r, FailedTransactionMetadata):
                 m = r.meta()
                 return ctx({"err": err_json(r), "logs": m.logs(), "unitsConsumed": m.compute_units_consumed(), "accounts": None})
