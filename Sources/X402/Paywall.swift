@@ -51,12 +51,16 @@ public struct PaidResource: Sendable {
     public let description: String
     public let mimeType: String
     public let maxTimeoutSeconds: Int
+    /// What the amounts are priced from (e.g. the USD price). Quotes are bound to it, so changing
+    /// the price voids the quotes already issued.
+    public let pricing: String
 
-    public init(url: String, description: String, mimeType: String = "application/json", maxTimeoutSeconds: Int = 60) {
+    public init(url: String, description: String, mimeType: String = "application/json", maxTimeoutSeconds: Int = 60, pricing: String = "") {
         self.url = url
         self.description = description
         self.mimeType = mimeType
         self.maxTimeoutSeconds = maxTimeoutSeconds
+        self.pricing = pricing
     }
 }
 

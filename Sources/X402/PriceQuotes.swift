@@ -35,7 +35,7 @@ public struct X402QuoteSigner: Sendable {
     }
 
     /// Whether `quote` is one this signer issued for `amount` on `option`'s network, recipient and
-    /// asset for `resource`, and has not expired.
+    /// asset for `resource` at its current pricing, and has not expired.
     func honours(_ quote: String, amount: String, option: PaymentOption, resource: PaidResource) -> Bool {
         let parts = quote.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 2, let expires = Int64(parts[0]), String(expires) == parts[0], let code = try? Hex.decode(String(parts[1])), code.count == 32 else {
@@ -47,6 +47,6 @@ public struct X402QuoteSigner: Sendable {
     }
 
     static func message(_ option: PaymentOption, amount: String, resource: PaidResource, expires: Int64) -> Data {
-        Data("x402-quote-v1\n\(resource.url)\n\(option.network.caip2)\n\(option.payTo)\n\(option.network.asset)\n\(amount)\n\(expires)".utf8)
+        Data("x402-quote-v1\n\(resource.url)\n\(resource.pricing)\n\(option.network.caip2)\n\(option.payTo)\n\(option.network.asset)\n\(amount)\n\(expires)".utf8)
     }
 }

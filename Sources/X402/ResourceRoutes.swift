@@ -314,7 +314,8 @@ extension X402Feature {
             throw APIError.notFound("Resource not found", code: "resource_not_found")
         }
         let host = request.head.authority ?? "localhost"
-        let info = PaidResource(url: "http://\(host)/x402/r/\(id)", description: resource.description ?? resource.name, mimeType: resource.mime_type)
+        let info = PaidResource(url: "http://\(host)/x402/r/\(id)", description: resource.description ?? resource.name, mimeType: resource.mime_type,
+                                pricing: "usd:\(resource.price_usd)")
         let paying = request.headers[PaywallGate.paymentHeaderV1] != nil || request.headers[PaywallGate.paymentHeaderV2] != nil
         let options = try await options(for: resource, issueInvoice: !paying)
         guard !options.isEmpty else {

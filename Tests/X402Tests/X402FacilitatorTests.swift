@@ -24,12 +24,14 @@ struct X402QuoteTests {
         let btc = try #require(X402Network.utxo(chain: "BTC", deployment: .mainnet))
         let ltc = try #require(X402Network.utxo(chain: "LTC", deployment: .mainnet))
         let option = PaymentOption(network: btc, amount: "10000", payTo: "bc1qpayee")
-        let resource = PaidResource(url: "https://shop.example/x402/r/x402r_a", description: "report")
+        let resource = PaidResource(url: "https://shop.example/x402/r/x402r_a", description: "report", pricing: "usd:5")
         let quote = signer.quote(option, resource: resource)
         #expect(signer.honours(quote, amount: "10000", option: option, resource: resource))
         // Anything else it might be presented for: another amount, resource, recipient, network, key.
         #expect(!signer.honours(quote, amount: "9999", option: option, resource: resource))
-        #expect(!signer.honours(quote, amount: "10000", option: option, resource: PaidResource(url: "https://shop.example/x402/r/x402r_b", description: "report")))
+        #expect(!signer.honours(quote, amount: "10000", option: option, resource: PaidResource(url: "https://shop.example/x402/r/x402r_b", description: "report", pricing: "usd:5")))
+        // The merchant changed the price: the quotes issued before no longer hold.
+        #expect(!signer.honours(quote, amount: "10000", option: option, resource: PaidResource(url: "https://shop.example/x402/r/x402r_a", description: "report", pricing: "usd:6")))
         #expect(!signer.honours(quote, amount: "10000", option: PaymentOption(network: btc, amount: "10000", payTo: "bc1qother"), resource: resource))
         #expect(!signer.honours(quote, amount: "10000", option: PaymentOption(network: ltc, amount: "10000", payTo: "bc1qpayee"), resource: resource))
         #expect(!X402QuoteSigner(key: SymmetricKey(size: .bits256), validitySeconds: 600, now: { clock.withLock { $0 } })
